@@ -57,3 +57,23 @@ export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function isJsonContentType(contentType: string | undefined): boolean {
   return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
+
+const ERROR_CODES: Record<number, string> = {
+  400: 'invalid_batch',
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+export function errorCode(status: number): string {
+  return ERROR_CODES[status] ?? 'rejected';
+}
+
+/** The host to put in a URL for a server listening on `host` (wildcards become loopback). */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -152,3 +152,47 @@ export interface SinkState {
   /** webhook-ids seen again with a different body (a retry must resend the same request). */
   webhookIdConflicts: string[];
 }
+
+export interface LeenaSinkOptions {
+  apiKey: string;
+  /** 'whsec_<base64>' or plain base64. */
+  signingSecret: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default '/events'. */
+  path?: string;
+  /** Called after each accepted batch has been answered. */
+  onEvents?: (events: ReceivedEvent[], batch: ReceivedBatch) => void;
+  /** Called after each refused request (auth, signature, shape...). */
+  onRejected?: (rejected: RejectedRequest) => void;
+}
+
+export interface LeenaSink {
+  /** Full URL to POST to, e.g. http://127.0.0.1:PORT/events. */
+  url: string;
+  close(): Promise<void>;
+  /** Accepted batches in arrival order. */
+  batches: ReceivedBatch[];
+  /** Every accepted event in arrival order, duplicates included. */
+  events: ReceivedEvent[];
+  /** Requests refused before recording: auth, signature, shape, method, size. */
+  rejected: RejectedRequest[];
+  /** Valid requests answered with a fault instead of being recorded. */
+  faulted: FaultedRequest[];
+  /** Mutable; see SinkFaults. */
+  faults: SinkFaults;
+  /** Answer the next `n` valid requests with `status` (default 503) and optional Retry-After. */
+  failNext(n: number, status?: number, retryAfterSeconds?: number): void;
+  /** While down, every valid request gets `status` (default: the current failStatus, 503). */
+  setDown(down: boolean, status?: number): void;
+  /** The correctness oracle over everything accepted so far (cached until the next batch: read-only). */
+  state(): SinkState;
+  /** userId -> current profile for one connection (from state()), for deepEqual in tests. */
+  profiles(connectionId: string): Record<string, UserProfile>;
+  /** Polls `predicate` until true; rejects after `timeoutMs` (default 5000) saying what arrived. */
+  waitFor(predicate: (sink: LeenaSink) => boolean, timeoutMs?: number, label?: string): Promise<void>;
+  /** Forgets everything received and clears all faults. */
+  reset(): void;
+}

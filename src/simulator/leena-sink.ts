@@ -16,15 +16,19 @@ import { decodeSigningSecret, verifyWebhook } from '../delivery/signing.js';
 import {
   BodyTooLargeError,
   bearerMatches,
+  errorCode,
   isJsonContentType,
   readBody,
   sendJson,
   sleep,
+  urlHost,
 } from './leena-sink-http.js';
 import { computeState, userKey } from './leena-sink-state.js';
 import { checkBatch } from './leena-sink-validate.js';
 import type {
   FaultedRequest,
+  LeenaSink,
+  LeenaSinkOptions,
   LeenaEvent,
   ReceivedBatch,
   ReceivedEvent,
@@ -41,50 +45,6 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
 const DEFAULT_FAIL_STATUS = 503;
 const DEFAULT_WAIT_MS = 5000;
 const POLL_MS = 10;
-
-export interface LeenaSinkOptions {
-  apiKey: string;
-  /** 'whsec_<base64>' or plain base64. */
-  signingSecret: string;
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 0 (any free port). */
-  port?: number;
-  /** Default '/events'. */
-  path?: string;
-  /** Called after each accepted batch has been answered. */
-  onEvents?: (events: ReceivedEvent[], batch: ReceivedBatch) => void;
-  /** Called after each refused request (auth, signature, shape...). */
-  onRejected?: (rejected: RejectedRequest) => void;
-}
-
-export interface LeenaSink {
-  /** Full URL to POST to, e.g. http://127.0.0.1:PORT/events. */
-  url: string;
-  close(): Promise<void>;
-  /** Accepted batches in arrival order. */
-  batches: ReceivedBatch[];
-  /** Every accepted event in arrival order, duplicates included. */
-  events: ReceivedEvent[];
-  /** Requests refused before recording: auth, signature, shape, method, size. */
-  rejected: RejectedRequest[];
-  /** Valid requests answered with a fault instead of being recorded. */
-  faulted: FaultedRequest[];
-  /** Mutable; see SinkFaults. */
-  faults: SinkFaults;
-  /** Answer the next `n` valid requests with `status` (default 503) and optional Retry-After. */
-  failNext(n: number, status?: number, retryAfterSeconds?: number): void;
-  /** While down, every valid request gets `status` (default: the current failStatus, 503). */
-  setDown(down: boolean, status?: number): void;
-  /** The correctness oracle over everything accepted so far. */
-  state(): SinkState;
-  /** userId -> current profile for one connection (from state()), for deepEqual in tests. */
-  profiles(connectionId: string): Record<string, UserProfile>;
-  /** Polls `predicate` until true; rejects after `timeoutMs` (default 5000) saying what arrived. */
-  waitFor(predicate: (sink: LeenaSink) => boolean, timeoutMs?: number, label?: string): Promise<void>;
-  /** Forgets everything received and clears all faults. */
-  reset(): void;
-}
 
 type Verdict =
   | { status: number; reason: string }
@@ -225,7 +185,9 @@ class LocalLeenaSink implements LeenaSink {
   }
 
   failNext(n: number, status = DEFAULT_FAIL_STATUS, retryAfterSeconds?: number): void {
-    Object.assign(this.faults, { failNext: n, failStatus: status, retryAfterSeconds });
+    Object.assign(this.faults, { failNext: n, failStatus: status });
+    if (retryAfterSeconds === undefined) delete this.faults.retryAfterSeconds;
+    else this.faults.retryAfterSeconds = retryAfterSeconds;
   }
 
   setDown(down: boolean, status?: number): void {
@@ -233,6 +195,7 @@ class LocalLeenaSink implements LeenaSink {
     if (status !== undefined) this.faults.failStatus = status;
   }
 
+  /** Cached until the next accepted batch or reset(): treat the result as read-only. */
   state(): SinkState {
     const key = `${this.generation}:${this.events.length}:${this.webhookIdConflicts.length}`;
     if (this.cached?.key !== key) {
@@ -337,25 +300,6 @@ export async function startLeenaSink(options: LeenaSinkOptions): Promise<LeenaSi
 
 function defaultFaults(): SinkFaults {
   return { failNext: 0, failStatus: DEFAULT_FAIL_STATUS, down: false, latencyMs: 0 };
-}
-
-const ERROR_CODES: Record<number, string> = {
-  400: 'invalid_batch',
-  401: 'unauthorized',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-};
-
-function errorCode(status: number): string {
-  return ERROR_CODES[status] ?? 'rejected';
-}
-
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 function isAbort(error: unknown): boolean {

@@ -19,18 +19,30 @@ export function pick<T>(random: Random, items: readonly T[]): T {
   return item;
 }
 
-const HEX = '0123456789abcdef';
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+const uuidBuffer = Buffer.alloc(36);
 
-/** A v4-shaped uuid from a seeded source, so seeded directories get stable object ids. */
+/** A v4-shaped uuid from a seeded source, so seeded directories get stable object ids. Written
+ * into a byte buffer: string concatenation would leave a 700-byte rope per id in memory. */
 export function seededUuid(random: Random): string {
-  let out = '';
+  let word = 0;
+  let pos = 0;
   for (let i = 0; i < 32; i++) {
-    if (i === 8 || i === 12 || i === 16 || i === 20) out += '-';
-    if (i === 12) out += '4';
-    else if (i === 16) out += HEX[8 + Math.floor(random() * 4)];
-    else out += HEX[Math.floor(random() * 16)];
+    if (i === 8 || i === 12 || i === 16 || i === 20) uuidBuffer[pos++] = 0x2d;
+    if (i % 8 === 0) word = (random() * 4294967296) >>> 0;
+    let nibble = word & 15;
+    word >>>= 4;
+    if (i === 12) nibble = 4;
+    else if (i === 16) nibble = 8 | (nibble & 3);
+    uuidBuffer[pos++] = HEX[nibble] as number;
   }
-  return out;
+  return uuidBuffer.toString('latin1');
+}
+
+/** Joins into one flat string: `+` and template literals build ropes that, for a million
+ * stored users, cost about 90 bytes more per string. */
+export function flatJoin(...parts: Array<string | number>): string {
+  return parts.join('');
 }
 
 export function sleep(ms: number): Promise<void> {
