@@ -53,8 +53,13 @@ CREATE TABLE sync_state (
   groups_delta_link      text,
   -- Set (if null) by every batch of notifications; a delta round runs CHANGE_DEBOUNCE_MS later.
   pending_since          timestamptz,
-  -- Full (re)sync wanted: new connection, lost delta state, recreated subscription.
+  -- pending_since as it was when a worker claimed the round; cleared when the round commits, so a
+  -- round lost in a crash is run again once its lease runs out.
+  claimed_pending_since  timestamptz,
+  -- Full (re)sync wanted: new connection, lost delta state, scope changed.
   resync_requested_at    timestamptz,
+  -- The group ids the groups delta link was started for (scoped connections); a new set restarts it.
+  groups_delta_ids       text[],
   initial_sync_at        timestamptz,
   last_delta_at          timestamptz,
   last_delta_error       text,

@@ -48,7 +48,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   await assertStoredConnectionsConfigurable(ctx);
   await ensureDefaultConnection(ctx);
 
-  const workers = startWorkers(ctx);
+  const workers = startWorkers(ctx, databaseUrl);
   const app = await buildApp(ctx, workers.appOptions);
   const server = await startServer(app, ctx, [{ name: 'workers', close: () => workers.stop() }, ...closeables]);
   logger.info({ url: server.url, replica: ctx.replicaId }, 'entra-sync listening');

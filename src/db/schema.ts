@@ -54,7 +54,9 @@ export interface SyncStateTable {
   users_delta_link: string | null;
   groups_delta_link: string | null;
   pending_since: Timestamp | null;
+  claimed_pending_since: Timestamp | null;
   resync_requested_at: Timestamp | null;
+  groups_delta_ids: string[] | null;
   initial_sync_at: Timestamp | null;
   last_delta_at: Timestamp | null;
   last_delta_error: string | null;

@@ -1,7 +1,7 @@
 // Realistic made-up profiles. Bulk seeding builds a manager tree (fan-out 7) in which reports
 // mostly share their manager's department, deterministic for a given seed.
 import type { Random } from '../core/random.js';
-import { flatJoin, pick, seededUuid } from '../core/random.js';
+import { flatten, pick, seededUuid } from '../core/random.js';
 import type { SimUser } from '../types.js';
 import { DEPARTMENTS, GIVEN_NAMES, MANAGER_TITLES, OFFICES, STAFF_TITLES, SURNAMES } from './names.js';
 
@@ -23,28 +23,31 @@ function asciiLocalPart(text: string): string {
   return part;
 }
 
+const POWERS = [1, 10, 100, 1000, 10000, 100000];
+
 function digits(random: Random, count: number): string {
-  return String(Math.floor(random() * 10 ** count)).padStart(count, '0');
+  const power = POWERS[count] ?? 10;
+  return String(power + Math.floor(random() * power)).slice(1);
 }
 
 /** One plausible person. `serial` keeps userPrincipalName unique within the tenant. */
 export function makeProfile(random: Random, id: string, serial: number, domain: string): SimUser {
   const givenName = pick(random, GIVEN_NAMES);
   const surname = pick(random, SURNAMES);
-  const upn = flatJoin(asciiLocalPart(givenName), '.', asciiLocalPart(surname), serial, '@', domain);
+  const upn = flatten(`${asciiLocalPart(givenName)}.${asciiLocalPart(surname)}${serial}@${domain}`);
   return {
     id,
     userPrincipalName: upn,
     mail: upn,
-    displayName: flatJoin(givenName, ' ', surname),
+    displayName: `${givenName} ${surname}`,
     givenName,
     surname,
     jobTitle: pick(random, STAFF_TITLES),
     department: pick(random, DEPARTMENTS),
     officeLocation: pick(random, OFFICES),
-    employeeId: flatJoin('E', String(serial).padStart(7, '0')),
-    mobilePhone: random() < 0.8 ? flatJoin('+1 555 01', digits(random, 2), ' ', digits(random, 4)) : null,
-    businessPhones: random() < 0.9 ? [flatJoin('+1 425 555 ', digits(random, 4))] : [],
+    employeeId: `E${String(serial).padStart(7, '0')}`,
+    mobilePhone: random() < 0.8 ? flatten(`+1 555 01${digits(random, 2)} ${digits(random, 4)}`) : null,
+    businessPhones: random() < 0.9 ? [flatten(`+1 425 555 ${digits(random, 4)}`)] : [],
     accountEnabled: random() < 0.97,
     managerId: null,
   };

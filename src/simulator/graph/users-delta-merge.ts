@@ -1,0 +1,59 @@
+// Folds the change records of one delta window into one entry per user, in the order users first
+// changed: what Graph's "merged per object" delta pages are made of.
+import type { ChangeLog, UserChange } from '../directory/changes.js';
+import { MANAGER_BIT } from '../directory/user-fields.js';
+
+export interface MergedUserChange {
+  id: string;
+  /** Created or restored in the window: send the whole object. */
+  full: boolean;
+  /** Changed fields (without the manager bit). */
+  mask: number;
+  removed: 'changed' | 'deleted' | null;
+  managerChanged: boolean;
+  /** The manager before the window's first manager change. */
+  managerBefore: string | null;
+}
+
+function apply(entry: MergedUserChange, change: UserChange): void {
+  switch (change.kind) {
+    case 'created':
+    case 'restored':
+      entry.full = true;
+      entry.removed = null;
+      break;
+    case 'softDeleted':
+      entry.removed = 'changed';
+      break;
+    case 'hardDeleted':
+      entry.removed = 'deleted';
+      break;
+    case 'updated':
+      break;
+  }
+  entry.mask |= change.mask & ~MANAGER_BIT;
+  if (change.mask & MANAGER_BIT && !entry.managerChanged) {
+    entry.managerChanged = true;
+    entry.managerBefore = change.kind === 'updated' ? change.oldManagerId : null;
+  }
+}
+
+export function mergeUserChanges(
+  log: ChangeLog<UserChange>,
+  from: number,
+  to: number,
+  ids: ReadonlySet<string> | null,
+): MergedUserChange[] {
+  const merged = new Map<string, MergedUserChange>();
+  for (let position = from; position < to; position++) {
+    const change = log.at(position);
+    if (!change || (ids && !ids.has(change.id))) continue;
+    let entry = merged.get(change.id);
+    if (!entry) {
+      entry = { id: change.id, full: false, mask: 0, removed: null, managerChanged: false, managerBefore: null };
+      merged.set(change.id, entry);
+    }
+    apply(entry, change);
+  }
+  return [...merged.values()];
+}
