@@ -16,7 +16,7 @@ import { migrate } from './db/migrate.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { type Closeable, type RunningServer, startServer } from './server.js';
-import { startWorkers } from './workers.js';
+import { createWorkers } from './workers.js';
 
 export interface RunningService extends RunningServer {
   readonly ctx: AppContext;
@@ -48,9 +48,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   await assertStoredConnectionsConfigurable(ctx);
   await ensureDefaultConnection(ctx);
 
-  const workers = startWorkers(ctx, databaseUrl);
+  const workers = createWorkers(ctx, databaseUrl);
   const app = await buildApp(ctx, workers.appOptions);
   const server = await startServer(app, ctx, [{ name: 'workers', close: () => workers.stop() }, ...closeables]);
+  workers.start();
   logger.info({ url: server.url, replica: ctx.replicaId }, 'entra-sync listening');
   return { ...server, ctx };
 }

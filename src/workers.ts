@@ -6,22 +6,38 @@
 import type { AppOptions } from './app.js';
 import type { AppContext } from './context.js';
 import { startDelivery } from './delivery/delivery.worker.js';
-import { startWakeups } from './work/wakeups.js';
+import { createGraphClients } from './graph/graph-clients.js';
+import { webhookRoutes } from './notifications/webhook.routes.js';
+import { startSubscriptionWorker } from './subscriptions/subscription.worker.js';
+import { startSyncWorker } from './sync/sync.worker.js';
+import { startWakeups, type Wakeups } from './work/wakeups.js';
 import type { WorkerLoop } from './work/worker-loop.js';
 
 export interface Workers {
+  /** Routes the workers' capabilities add to the app (webhook, admin). */
   readonly appOptions: AppOptions;
+  /** Starts the loops; called once the HTTP server listens (Graph validates our URL on create). */
+  start(): void;
   stop(): Promise<void>;
 }
 
-export function startWorkers(ctx: AppContext, databaseUrl: string): Workers {
-  const wakeups = startWakeups(databaseUrl, ctx.logger);
-  const loops: WorkerLoop[] = [...startDelivery(ctx, wakeups)];
+export function createWorkers(ctx: AppContext, databaseUrl: string): Workers {
+  let wakeups: Wakeups | undefined;
+  let loops: WorkerLoop[] = [];
   return {
-    appOptions: {},
+    appOptions: { publicPlugins: [webhookRoutes] },
+    start() {
+      wakeups = startWakeups(databaseUrl, ctx.logger);
+      const graphs = createGraphClients(ctx);
+      loops = [
+        startSubscriptionWorker(ctx, wakeups, graphs),
+        startSyncWorker(ctx, wakeups, graphs),
+        ...startDelivery(ctx, wakeups),
+      ];
+    },
     async stop() {
       await Promise.all(loops.map((l) => l.stop()));
-      await wakeups.close();
+      await wakeups?.close();
     },
   };
 }

@@ -127,6 +127,9 @@ export interface DeliveryBatchesTable {
   lease_until: Timestamp | null;
   created_at: DefaultTimestamp;
   finished_at: Timestamp | null;
+  /** The exact request body, fixed when the batch is formed; null once finished (0002). */
+  body: string | null;
+  last_attempt_at: Timestamp | null;
 }
 
 export interface DeadLettersTable {

@@ -122,6 +122,22 @@ export function createMetrics() {
         registers: [registry],
       }),
     ),
+    deliveryAttempts: m(
+      new Histogram({
+        name: 'entra_sync_delivery_attempts',
+        help: 'Attempts a batch took until Leena AI accepted it or it was dead-lettered',
+        buckets: [1, 2, 3, 5, 8, 13, 21, 34, 55, 89],
+        registers: [registry],
+      }),
+    ),
+    deliveryInFlight: m(
+      new Gauge({
+        name: 'entra_sync_delivery_in_flight_batches',
+        help: 'Batches being sent by this replica, per connection',
+        labelNames: ['connection'] as const,
+        registers: [registry],
+      }),
+    ),
     reconcileRuns: m(
       new Counter({
         name: 'entra_sync_reconcile_runs_total',

@@ -92,10 +92,10 @@ function chargeBudget(deps: GraphRouteDeps, ctx: GraphContext, req: FastifyReque
 
 export function createGraphRouter(app: FastifyInstance, deps: GraphRouteDeps) {
   return function route<RG extends RouteGenericInterface>(spec: GraphRouteSpec<RG>): void {
-    app.route<RG>({
+    app.route({
       method: spec.method,
       url: spec.url,
-      handler: async (req, reply) => {
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const inner = req.headers[INNER_REQUEST_HEADER] === deps.innerRequestSecret;
         if (deps.faults.latencyMs > 0 && !inner) await sleep(deps.faults.latencyMs);
         const ctx = authenticate(deps, req);
@@ -103,7 +103,7 @@ export function createGraphRouter(app: FastifyInstance, deps: GraphRouteDeps) {
         if (spec.permission && !hasAnyPermission(ctx.permissions, spec.permission)) throw accessDenied();
         const cost = spec.cost === undefined ? 1 : chargeBudget(deps, ctx, req, spec.cost);
         reply.header('x-ms-resource-unit', String(cost));
-        return spec.handler(ctx, req, reply);
+        return spec.handler(ctx, req as FastifyRequest<RG>, reply);
       },
     });
   };

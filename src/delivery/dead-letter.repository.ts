@@ -1,0 +1,121 @@
+/**
+ * Dead letters: listing them, and the two ways out. Replay makes the events pending again (they
+ * are formed into new batches, in sequence order, before anything later of their users); skip
+ * gives up on them so the later events of their users go on. Either way every replica's
+ * dispatcher is woken in the same transaction.
+ */
+import { sql } from 'kysely';
+import type { Db, Tx } from '../db/database.js';
+import { CHANNELS } from '../work/wakeups.js';
+
+export type DeadLetterFilter = 'open' | 'resolved' | 'all';
+
+export interface DeadLetter {
+  readonly eventId: string;
+  readonly userId: string;
+  readonly sequence: number;
+  readonly type: string;
+  readonly batchId: string;
+  readonly reason: string;
+  readonly httpStatus: number | null;
+  readonly responseExcerpt: string | null;
+  readonly deadAt: Date;
+  readonly resolvedAt: Date | null;
+  readonly resolution: 'replayed' | 'skipped' | null;
+  /** Opaque position for keyset paging. */
+  readonly cursor: string;
+}
+
+export interface ListArgs {
+  readonly filter: DeadLetterFilter;
+  readonly limit: number;
+  /** Cursor of the last dead letter of the previous page. */
+  readonly after?: { readonly deadAt: string; readonly eventId: string };
+}
+
+/** Oldest first (the order a replay sends them in), paged by (dead_at, event_id). */
+export async function listDeadLetters(db: Db, connectionId: string, args: ListArgs): Promise<DeadLetter[]> {
+  let query = db
+    .selectFrom('dead_letters as d')
+    .innerJoin('outbox_events as e', 'e.event_id', 'd.event_id')
+    .select(['d.event_id', 'e.user_id', 'e.sequence', 'e.type', 'd.batch_id', 'd.reason', 'd.http_status'])
+    .select(['d.response_excerpt', 'd.dead_at', 'd.resolved_at', 'd.resolution'])
+    .select(sql<string>`d.dead_at::text`.as('dead_at_text'))
+    .where('d.connection_id', '=', connectionId);
+  if (args.filter === 'open') query = query.where('d.resolved_at', 'is', null);
+  if (args.filter === 'resolved') query = query.where('d.resolved_at', 'is not', null);
+  if (args.after) query = query.where(sql<boolean>`(d.dead_at, d.event_id) > (${args.after.deadAt}::timestamptz, ${args.after.eventId})`);
+  const rows = await query.orderBy('d.dead_at').orderBy('d.event_id').limit(args.limit).execute();
+  return rows.map((r) => ({
+    eventId: r.event_id,
+    userId: r.user_id,
+    sequence: r.sequence,
+    type: r.type,
+    batchId: r.batch_id,
+    reason: r.reason,
+    httpStatus: r.http_status,
+    responseExcerpt: r.response_excerpt,
+    deadAt: r.dead_at,
+    resolvedAt: r.resolved_at,
+    resolution: r.resolution,
+    cursor: `${r.dead_at_text}|${r.event_id}`,
+  }));
+}
+
+export type ReplaySelection = { readonly eventId: string } | { readonly since: Date };
+
+export interface ResolvedEvent {
+  readonly eventId: string;
+  readonly userId: string;
+  readonly sequence: number;
+}
+
+/** Open dead letters back to pending: one by event id, or every one dead since a time. */
+export async function replayDeadLetters(tx: Tx, connectionId: string, selection: ReplaySelection): Promise<ResolvedEvent[]> {
+  const match = 'eventId' in selection ? sql`event_id = ${selection.eventId}` : sql`dead_at >= ${selection.since}`;
+  const result = await sql<{ event_id: string; user_id: string; sequence: number }>`
+    WITH d AS (
+      UPDATE dead_letters SET resolved_at = now(), resolution = 'replayed'
+       WHERE connection_id = ${connectionId} AND resolved_at IS NULL AND ${match}
+      RETURNING event_id
+    )
+    UPDATE outbox_events o SET status = 'pending', batch_id = NULL
+      FROM d
+     WHERE o.event_id = d.event_id AND o.status = 'dead'
+    RETURNING o.event_id, o.user_id, o.sequence, o.id`.execute(tx);
+  await wakeDispatchers(tx, connectionId);
+  return result.rows.sort((a, b) => a.user_id.localeCompare(b.user_id) || a.sequence - b.sequence).map(toResolved);
+}
+
+/** Gives up on one dead event: the later events of its user are delivered without it. */
+export async function skipDeadLetter(tx: Tx, connectionId: string, eventId: string): Promise<ResolvedEvent | undefined> {
+  const result = await sql<{ event_id: string; user_id: string; sequence: number }>`
+    WITH d AS (
+      UPDATE dead_letters SET resolved_at = now(), resolution = 'skipped'
+       WHERE connection_id = ${connectionId} AND resolved_at IS NULL AND event_id = ${eventId}
+      RETURNING event_id
+    )
+    UPDATE outbox_events o SET status = 'skipped'
+      FROM d
+     WHERE o.event_id = d.event_id AND o.status = 'dead'
+    RETURNING o.event_id, o.user_id, o.sequence`.execute(tx);
+  await wakeDispatchers(tx, connectionId);
+  const row = result.rows[0];
+  return row ? toResolved(row) : undefined;
+}
+
+/** Pauses or resumes delivery for a connection. False when the connection does not exist. */
+export async function setDeliveryPaused(tx: Tx, connectionId: string, paused: boolean): Promise<boolean> {
+  const result = await tx.updateTable('connections').set({ delivery_paused: paused }).where('id', '=', connectionId).executeTakeFirst();
+  if (!paused) await wakeDispatchers(tx, connectionId);
+  return result.numUpdatedRows > 0n;
+}
+
+/** NOTIFY at commit: every replica's dispatcher of this connection looks for work at once. */
+export async function wakeDispatchers(tx: Tx, connectionId: string): Promise<void> {
+  await sql`SELECT pg_notify(${CHANNELS.delivery}, ${connectionId})`.execute(tx);
+}
+
+function toResolved(r: { event_id: string; user_id: string; sequence: number }): ResolvedEvent {
+  return { eventId: r.event_id, userId: r.user_id, sequence: r.sequence };
+}

@@ -1,0 +1,200 @@
+/**
+ * The one place where what we know of users becomes events. For each observed user: merge what
+ * Graph said into graph_profile, work out what Leena AI should have (the full profile when the
+ * user is present and in scope, nothing otherwise), compare with what it was last sent, and write
+ * the difference as the user's next event — all in the caller's transaction, in bulk.
+ *
+ * Because events are the difference between desired and sent state, applying the same
+ * observation twice emits nothing the second time: replays, duplicate notifications and a round
+ * re-done after a crash cannot double an event.
+ */
+import { sql } from 'kysely';
+import type { Tx } from '../db/database.js';
+import type { EventSource } from '../db/schema.js';
+import { CHANNELS } from '../work/wakeups.js';
+import { createdEvent, type DeleteReason, deletedEvent, type LeenaEvent, updatedEvent } from './user-event.js';
+import { completeProfile, diffProfiles, type PartialProfile, type UserProfile } from './user-profile.js';
+
+export type GraphState = 'present' | 'soft_deleted' | 'deleted';
+
+export interface UserObservation {
+  readonly userId: string;
+  /** Properties Graph reported; merged into what we knew unless `full`. */
+  readonly profile?: PartialProfile;
+  /** The profile is the whole object (initial delta page, list, GET): replace, don't merge. */
+  readonly full?: boolean;
+  readonly state?: GraphState;
+  /** Scope membership, when the caller knows it changed. */
+  readonly inScope?: boolean;
+}
+
+export interface ApplyOptions {
+  readonly connectionId: string;
+  readonly tenantId: string;
+  readonly source: EventSource;
+  readonly occurredAt: Date;
+  /** Scope test for users whose membership the observation does not state (group-scoped connections). */
+  readonly inScope?: (userId: string) => boolean;
+  /** Marks every observed row (full enumerations find what they did not see afterwards). */
+  readonly enumerationId?: string;
+  /** Compute and count only: no rows, no events (reconcile dry runs). */
+  readonly dryRun?: boolean;
+}
+
+export interface ApplyResult {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  /** In scope and present, but some field was never seen: read the whole user and apply again. */
+  needsFullRead: string[];
+  events: LeenaEvent[];
+}
+
+interface UserRow {
+  user_id: string;
+  graph_profile: PartialProfile | null;
+  graph_state: GraphState;
+  in_scope: boolean;
+  sent_profile: UserProfile | null;
+  last_sequence: number;
+}
+
+export async function applyUserObservations(
+  tx: Tx,
+  observations: readonly UserObservation[],
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const result: ApplyResult = { created: 0, updated: 0, deleted: 0, unchanged: 0, needsFullRead: [], events: [] };
+  const merged = mergeByUser(observations);
+  if (merged.size === 0) return result;
+  const existing = await lockRows(tx, options.connectionId, [...merged.keys()]);
+  const writes: UserRow[] = [];
+  for (const [userId, obs] of merged) {
+    const row = nextRow(existing.get(userId), obs, options);
+    const outcome = decide(row, existing.get(userId)?.sent_profile ?? null, options);
+    if (outcome.kind === 'incomplete') result.needsFullRead.push(userId);
+    if (outcome.event) {
+      result.events.push(outcome.event);
+      row.sent_profile = outcome.sent;
+      row.last_sequence = outcome.event.sequence;
+      result[outcome.kind === 'created' ? 'created' : outcome.kind === 'updated' ? 'updated' : 'deleted'] += 1;
+    } else if (outcome.kind === 'same') {
+      result.unchanged += 1;
+    }
+    writes.push(row);
+  }
+  if (options.dryRun) return result;
+  await upsertRows(tx, options, writes);
+  await insertEvents(tx, result.events);
+  return result;
+}
+
+function mergeByUser(observations: readonly UserObservation[]): Map<string, UserObservation> {
+  const merged = new Map<string, UserObservation>();
+  for (const obs of observations) {
+    const before = merged.get(obs.userId);
+    if (!before) {
+      merged.set(obs.userId, obs);
+      continue;
+    }
+    merged.set(obs.userId, {
+      userId: obs.userId,
+      profile: obs.full ? obs.profile : obs.profile ? { ...before.profile, ...obs.profile } : before.profile,
+      // A partial update merged onto a whole object is still a whole object.
+      full: obs.full || before.full,
+      state: obs.state ?? before.state,
+      inScope: obs.inScope ?? before.inScope,
+    });
+  }
+  return merged;
+}
+
+async function lockRows(tx: Tx, connectionId: string, userIds: string[]): Promise<Map<string, UserRow>> {
+  // Sorted, so two transactions locking overlapping users always take the locks in the same order.
+  const rows = await sql<UserRow>`
+    SELECT user_id, graph_profile, graph_state, in_scope, sent_profile, last_sequence
+    FROM users WHERE connection_id = ${connectionId} AND user_id = ANY(${userIds}::text[])
+    ORDER BY user_id FOR UPDATE`.execute(tx);
+  return new Map(rows.rows.map((r) => [r.user_id, r]));
+}
+
+function nextRow(before: UserRow | undefined, obs: UserObservation, options: ApplyOptions): UserRow {
+  const profile: PartialProfile | null =
+    obs.profile === undefined
+      ? (before?.graph_profile ?? null)
+      : obs.full
+        ? obs.profile
+        : { ...(before?.graph_profile ?? {}), ...obs.profile };
+  // A full object or changed properties mean the user exists (a restore looks exactly like this).
+  const state = obs.state ?? (obs.profile !== undefined ? 'present' : (before?.graph_state ?? 'present'));
+  const inScope = obs.inScope ?? (options.inScope ? options.inScope(obs.userId) : (before?.in_scope ?? true));
+  return {
+    user_id: obs.userId,
+    graph_profile: profile,
+    graph_state: state,
+    in_scope: inScope,
+    sent_profile: before?.sent_profile ?? null,
+    last_sequence: before?.last_sequence ?? 0,
+  };
+}
+
+type Outcome =
+  | { kind: 'created' | 'updated' | 'deleted'; event: LeenaEvent; sent: UserProfile | null }
+  | { kind: 'same' | 'absent' | 'incomplete'; event?: undefined };
+
+function decide(row: UserRow, sent: UserProfile | null, options: ApplyOptions): Outcome {
+  const wanted = row.graph_state === 'present' && row.in_scope;
+  const desired = wanted && row.graph_profile ? completeProfile(row.graph_profile) : undefined;
+  if (wanted && desired === undefined) return { kind: 'incomplete' };
+  const base = {
+    connectionId: options.connectionId,
+    tenantId: options.tenantId,
+    userId: row.user_id,
+    sequence: row.last_sequence + 1,
+    occurredAt: options.occurredAt,
+    source: options.source,
+  };
+  if (desired && !sent) return { kind: 'created', event: createdEvent(base, desired), sent: desired };
+  if (!desired && sent) return { kind: 'deleted', event: deletedEvent(base, deleteReason(row)), sent: null };
+  if (!desired || !sent) return { kind: 'absent' };
+  const changes = diffProfiles(sent, desired);
+  if (Object.keys(changes).length === 0) return { kind: 'same' };
+  return { kind: 'updated', event: updatedEvent(base, desired, changes), sent: desired };
+}
+
+function deleteReason(row: UserRow): DeleteReason {
+  if (row.graph_state === 'soft_deleted') return 'soft_deleted';
+  if (row.graph_state === 'deleted') return 'deleted';
+  return 'out_of_scope';
+}
+
+async function upsertRows(tx: Tx, options: ApplyOptions, rows: UserRow[]): Promise<void> {
+  await sql`
+    INSERT INTO users (connection_id, user_id, graph_profile, graph_state, in_scope, sent_profile, last_sequence, reconcile_run_id, updated_at)
+    SELECT ${options.connectionId}, u.user_id, u.graph_profile, u.graph_state, u.in_scope, u.sent_profile, u.last_sequence,
+           ${options.enumerationId ?? null}::uuid, now()
+    FROM unnest(${rows.map((r) => r.user_id)}::text[], ${rows.map((r) => json(r.graph_profile))}::jsonb[],
+                ${rows.map((r) => r.graph_state)}::text[], ${rows.map((r) => r.in_scope)}::boolean[],
+                ${rows.map((r) => json(r.sent_profile))}::jsonb[], ${rows.map((r) => r.last_sequence)}::int[])
+         AS u(user_id, graph_profile, graph_state, in_scope, sent_profile, last_sequence)
+    ON CONFLICT (connection_id, user_id) DO UPDATE SET
+      graph_profile = EXCLUDED.graph_profile, graph_state = EXCLUDED.graph_state, in_scope = EXCLUDED.in_scope,
+      sent_profile = EXCLUDED.sent_profile, last_sequence = EXCLUDED.last_sequence,
+      reconcile_run_id = COALESCE(EXCLUDED.reconcile_run_id, users.reconcile_run_id), updated_at = now()`.execute(tx);
+}
+
+export async function insertEvents(tx: Tx, events: readonly LeenaEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await sql`
+    INSERT INTO outbox_events (event_id, connection_id, user_id, sequence, type, source, payload)
+    SELECT * FROM unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.connectionId)}::uuid[],
+                         ${events.map((e) => e.userId)}::text[], ${events.map((e) => e.sequence)}::int[],
+                         ${events.map((e) => e.type)}::text[], ${events.map((e) => e.source)}::text[],
+                         ${events.map((e) => JSON.stringify(e))}::jsonb[])`.execute(tx);
+  await sql`SELECT pg_notify(${CHANNELS.delivery}, ${events[0]!.connectionId})`.execute(tx);
+}
+
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}

@@ -1,0 +1,91 @@
+/** sync_state: the per-connection work marker and its lease. */
+import { sql } from 'kysely';
+import type { Db, Tx } from '../db/database.js';
+import { CHANNELS } from '../work/wakeups.js';
+
+export interface ClaimedSync {
+  readonly connection_id: string;
+  readonly users_delta_link: string | null;
+  readonly groups_delta_link: string | null;
+  readonly groups_delta_ids: string[] | null;
+  readonly claimed_pending_since: Date | null;
+  readonly resync_requested_at: Date | null;
+  readonly next_group_poll_at: Date | null;
+}
+
+/**
+ * Claims the connection whose work is most overdue. The pending marker moves to
+ * claimed_pending_since, so notifications arriving during the round start a new one, and a round
+ * lost in a crash is found again once its lease runs out.
+ */
+export async function claimSync(db: Db, owner: string, leaseSeconds: number, debounceMs: number): Promise<ClaimedSync | undefined> {
+  const rows = await sql<ClaimedSync>`
+    UPDATE sync_state s SET lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${leaseSeconds}),
+      claimed_pending_since = COALESCE(s.claimed_pending_since, s.pending_since), pending_since = NULL
+    WHERE s.connection_id = (
+      SELECT connection_id FROM sync_state
+      WHERE (lease_until IS NULL OR lease_until < now())
+        AND (pending_since <= now() - make_interval(secs => ${debounceMs / 1000})
+             OR claimed_pending_since IS NOT NULL OR resync_requested_at IS NOT NULL OR next_group_poll_at <= now())
+      ORDER BY LEAST(claimed_pending_since, pending_since, resync_requested_at, next_group_poll_at)
+      LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING s.connection_id, s.users_delta_link, s.groups_delta_link, s.groups_delta_ids,
+              s.claimed_pending_since, s.resync_requested_at, s.next_group_poll_at`.execute(db);
+  return rows.rows[0];
+}
+
+/** Milliseconds until some connection's sync work falls due (for the worker's sleep). */
+export async function msUntilNextSync(db: Db, debounceMs: number): Promise<number | undefined> {
+  const row = await sql<{ ms: number | null }>`
+    SELECT EXTRACT(EPOCH FROM (MIN(LEAST(
+      pending_since + make_interval(secs => ${debounceMs / 1000}), next_group_poll_at, lease_until)) - now())) * 1000 AS ms
+    FROM sync_state
+    WHERE pending_since IS NOT NULL OR next_group_poll_at IS NOT NULL
+       OR (lease_until IS NOT NULL AND (claimed_pending_since IS NOT NULL OR resync_requested_at IS NOT NULL))`.execute(db);
+  const ms = row.rows[0]?.ms;
+  return ms === null || ms === undefined ? undefined : Math.max(0, Number(ms));
+}
+
+export async function extendSyncLease(db: Db, connectionId: string, owner: string, leaseSeconds: number): Promise<boolean> {
+  const r = await sql`UPDATE sync_state SET lease_until = now() + make_interval(secs => ${leaseSeconds})
+    WHERE connection_id = ${connectionId} AND lease_owner = ${owner}`.execute(db);
+  return Number(r.numAffectedRows ?? 0) > 0;
+}
+
+/** Success: the round's work is done (only what was claimed; newer requests stay). */
+export async function completeSync(
+  tx: Tx,
+  claim: ClaimedSync,
+  patch: { usersDeltaLink?: string; fullSyncDone?: boolean; nextGroupPollAt?: Date | null },
+): Promise<void> {
+  await sql`UPDATE sync_state SET
+      users_delta_link = COALESCE(${patch.usersDeltaLink ?? null}, users_delta_link),
+      claimed_pending_since = NULL,
+      resync_requested_at = CASE WHEN ${patch.fullSyncDone ?? false} AND resync_requested_at <= ${claim.resync_requested_at ?? new Date(0)}
+                                 THEN NULL ELSE resync_requested_at END,
+      initial_sync_at = CASE WHEN ${patch.fullSyncDone ?? false} THEN COALESCE(initial_sync_at, now()) ELSE initial_sync_at END,
+      next_group_poll_at = CASE WHEN ${patch.nextGroupPollAt !== undefined} THEN ${patch.nextGroupPollAt ?? null}::timestamptz ELSE next_group_poll_at END,
+      last_delta_at = now(), last_delta_error = NULL
+    WHERE connection_id = ${claim.connection_id}`.execute(tx);
+}
+
+export async function releaseSync(db: Db, connectionId: string, owner: string, retryInMs = 0, error?: string): Promise<void> {
+  await sql`UPDATE sync_state SET lease_owner = NULL,
+      lease_until = CASE WHEN ${retryInMs} > 0 THEN now() + make_interval(secs => ${retryInMs / 1000}) ELSE NULL END,
+      last_delta_error = COALESCE(${error ?? null}, last_delta_error)
+    WHERE connection_id = ${connectionId} AND lease_owner = ${owner}`.execute(db);
+}
+
+/** Notifications arrived (webhook) or a catch-up is wanted: a round runs after the debounce window. */
+export async function markPending(db: Db | Tx, connectionIds: readonly string[]): Promise<void> {
+  if (connectionIds.length === 0) return;
+  await sql`UPDATE sync_state SET pending_since = now()
+    WHERE connection_id = ANY(${[...connectionIds]}::uuid[]) AND pending_since IS NULL`.execute(db);
+  await sql`SELECT pg_notify(${CHANNELS.sync}, '')`.execute(db);
+}
+
+export async function requestResync(db: Db | Tx, connectionId: string): Promise<void> {
+  await sql`UPDATE sync_state SET resync_requested_at = now(), users_delta_link = NULL, groups_delta_link = NULL
+    WHERE connection_id = ${connectionId}`.execute(db);
+  await sql`SELECT pg_notify(${CHANNELS.sync}, '')`.execute(db);
+}

@@ -1,0 +1,138 @@
+/**
+ * One delta round over users: follow users/delta from the stored deltaLink (or from scratch for
+ * a full sync) page by page, apply what changed, and store the new deltaLink in the same
+ * transaction as the last page's events. Memory stays flat: pages are applied as they come.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { ConnectionRow } from '../connections/connection.repository.js';
+import type { Db, Tx } from '../db/database.js';
+import type { EventSource } from '../db/schema.js';
+import type { GraphApi } from '../graph/graph-api.js';
+import { type ApplyOptions, applyUserObservations, type UserObservation } from './apply-user-changes.js';
+import { readUsersById } from './user-reads.js';
+import { GRAPH_USER_SELECT, profileFromGraph, withAllFields } from './user-profile.js';
+
+const APPLY_EVERY = 2_000;
+const USERS_READ = { operation: 'GET /users/delta', permission: 'User.Read.All' };
+
+export interface DeltaPage {
+  value?: Array<Record<string, unknown>>;
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+}
+
+export interface UsersDeltaResult {
+  readonly full: boolean;
+  readonly pages: number;
+  readonly items: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly deltaLink: string;
+}
+
+export interface UsersDeltaOptions {
+  readonly db: Db;
+  readonly graph: GraphApi;
+  readonly connection: ConnectionRow;
+  /** Start from here; undefined = a full sync from scratch. */
+  readonly deltaLink: string | null;
+  readonly source: EventSource;
+  readonly inScope?: (userId: string) => boolean;
+  /** Runs in the transaction that stores the new deltaLink (flags, bookkeeping). */
+  readonly onCommit: (tx: Tx, deltaLink: string) => Promise<void>;
+}
+
+export function initialUsersDeltaUrl(): string {
+  return `/users/delta?$select=${GRAPH_USER_SELECT},manager`;
+}
+
+export async function runUsersDelta(o: UsersDeltaOptions): Promise<UsersDeltaResult> {
+  const full = o.deltaLink === null;
+  const enumerationId = full ? randomUUID() : undefined;
+  const applyOptions: ApplyOptions = {
+    connectionId: o.connection.id,
+    tenantId: o.connection.tenant_id,
+    source: full ? 'reconcile' : o.source,
+    occurredAt: new Date(),
+    inScope: o.inScope,
+    enumerationId,
+  };
+  const totals = { pages: 0, items: 0, created: 0, updated: 0, deleted: 0 };
+  let url = o.deltaLink ?? initialUsersDeltaUrl();
+  let buffer: UserObservation[] = [];
+  for (;;) {
+    const page = await o.graph.get<DeltaPage>(url, USERS_READ);
+    totals.pages += 1;
+    for (const item of page.value ?? []) buffer.push(observationOf(item, full));
+    totals.items += page.value?.length ?? 0;
+    const deltaLink = page['@odata.deltaLink'];
+    const nextLink = page['@odata.nextLink'];
+    if (deltaLink === undefined && nextLink === undefined) throw new Error('users/delta page without nextLink or deltaLink');
+    if (deltaLink !== undefined || buffer.length >= APPLY_EVERY) {
+      const last = deltaLink !== undefined;
+      const observed = buffer;
+      buffer = [];
+      await applyPage(o, applyOptions, observed, totals, async (tx) => {
+        if (!last) return;
+        if (full) await applyMissingAsDeleted(tx, applyOptions, totals);
+        await o.onCommit(tx, deltaLink!);
+      });
+      if (last) return { full, ...totals, deltaLink: deltaLink! };
+    }
+    url = nextLink!;
+  }
+}
+
+function observationOf(item: Record<string, unknown>, full: boolean): UserObservation {
+  const userId = String(item.id);
+  const removed = item['@removed'] as { reason?: string } | undefined;
+  if (removed) return { userId, state: removed.reason === 'deleted' ? 'deleted' : 'soft_deleted' };
+  const profile = profileFromGraph(item);
+  // In a from-scratch enumeration every object is whole: what is absent (no manager) is null.
+  return full ? { userId, profile: withAllFields(profile), full: true } : { userId, profile };
+}
+
+async function applyPage(
+  o: UsersDeltaOptions,
+  applyOptions: ApplyOptions,
+  observed: UserObservation[],
+  totals: { created: number; updated: number; deleted: number },
+  inSameTransaction: (tx: Tx) => Promise<void>,
+): Promise<void> {
+  let needsFullRead: string[] = [];
+  await o.db.transaction().execute(async (tx) => {
+    const r = await applyUserObservations(tx, observed, applyOptions);
+    add(totals, r);
+    needsFullRead = r.needsFullRead;
+    if (needsFullRead.length === 0) await inSameTransaction(tx);
+  });
+  if (needsFullRead.length === 0) return;
+  // Users we only ever saw partially (changed properties of someone we never read): read them whole.
+  const whole = await readUsersById(o.graph, needsFullRead);
+  await o.db.transaction().execute(async (tx) => {
+    add(totals, await applyUserObservations(tx, whole, applyOptions));
+    await inSameTransaction(tx);
+  });
+}
+
+async function applyMissingAsDeleted(tx: Tx, options: ApplyOptions, totals: { deleted: number }): Promise<void> {
+  // A full enumeration lists every existing user; anyone we hold that it did not list is gone.
+  const missing = await sql<{ user_id: string }>`
+    SELECT user_id FROM users WHERE connection_id = ${options.connectionId} AND graph_state = 'present'
+      AND reconcile_run_id IS DISTINCT FROM ${options.enumerationId ?? null}::uuid`.execute(tx);
+  if (missing.rows.length === 0) return;
+  const r = await applyUserObservations(
+    tx,
+    missing.rows.map((m) => ({ userId: m.user_id, state: 'deleted' as const })),
+    { ...options, enumerationId: undefined },
+  );
+  totals.deleted += r.deleted;
+}
+
+function add(totals: { created: number; updated: number; deleted: number }, r: { created: number; updated: number; deleted: number }) {
+  totals.created += r.created;
+  totals.updated += r.updated;
+  totals.deleted += r.deleted;
+}
