@@ -5,6 +5,7 @@
  */
 import type { AppOptions } from './app.js';
 import type { AppContext } from './context.js';
+import { deliveryAdminRoutes } from './delivery/delivery.routes.js';
 import { startDelivery } from './delivery/delivery.worker.js';
 import { createGraphClients } from './graph/graph-clients.js';
 import { webhookRoutes } from './notifications/webhook.routes.js';
@@ -25,7 +26,7 @@ export function createWorkers(ctx: AppContext, databaseUrl: string): Workers {
   let wakeups: Wakeups | undefined;
   let loops: WorkerLoop[] = [];
   return {
-    appOptions: { publicPlugins: [webhookRoutes] },
+    appOptions: { publicPlugins: [webhookRoutes], adminPlugins: [deliveryAdminRoutes] },
     start() {
       wakeups = startWakeups(databaseUrl, ctx.logger);
       const graphs = createGraphClients(ctx);

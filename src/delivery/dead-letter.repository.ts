@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database.js';
-import { CHANNELS } from '../work/wakeups.js';
+import { wakeDispatchers } from './delivery-control.repository.js';
 
 export type DeadLetterFilter = 'open' | 'resolved' | 'all';
 
@@ -58,7 +58,7 @@ export async function listDeadLetters(db: Db, connectionId: string, args: ListAr
     deadAt: r.dead_at,
     resolvedAt: r.resolved_at,
     resolution: r.resolution,
-    cursor: `${r.dead_at_text}|${r.event_id}`,
+    cursor: encodeCursor(r.dead_at_text, r.event_id),
   }));
 }
 
@@ -104,18 +104,21 @@ export async function skipDeadLetter(tx: Tx, connectionId: string, eventId: stri
   return row ? toResolved(row) : undefined;
 }
 
-/** Pauses or resumes delivery for a connection. False when the connection does not exist. */
-export async function setDeliveryPaused(tx: Tx, connectionId: string, paused: boolean): Promise<boolean> {
-  const result = await tx.updateTable('connections').set({ delivery_paused: paused }).where('id', '=', connectionId).executeTakeFirst();
-  if (!paused) await wakeDispatchers(tx, connectionId);
-  return result.numUpdatedRows > 0n;
-}
-
-/** NOTIFY at commit: every replica's dispatcher of this connection looks for work at once. */
-export async function wakeDispatchers(tx: Tx, connectionId: string): Promise<void> {
-  await sql`SELECT pg_notify(${CHANNELS.delivery}, ${connectionId})`.execute(tx);
-}
-
 function toResolved(r: { event_id: string; user_id: string; sequence: number }): ResolvedEvent {
   return { eventId: r.event_id, userId: r.user_id, sequence: r.sequence };
+}
+
+function encodeCursor(deadAt: string, eventId: string): string {
+  return Buffer.from(JSON.stringify([deadAt, eventId])).toString('base64url');
+}
+
+/** The position a cursor stands for; undefined when it is not one of ours. */
+export function decodeCursor(cursor: string): ListArgs['after'] {
+  try {
+    const [deadAt, eventId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof deadAt !== 'string' || typeof eventId !== 'string' || Number.isNaN(Date.parse(deadAt))) return undefined;
+    return { deadAt, eventId };
+  } catch {
+    return undefined;
+  }
 }

@@ -81,11 +81,16 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
     }
   }
 
+  // nextLink/deltaLink are absolute. The SDK only treats https URLs as absolute, so links into an
+  // http loopback simulator are turned back into paths under the version root.
+  const versionRoot = `${options.graphBaseUrl}/v1.0`;
+  const path = (url: string) => (url.startsWith(versionRoot) ? url.slice(versionRoot.length) : url);
+
   return {
-    get: (url, op) => call(op, () => client.api(url).get()),
-    post: (url, body, op) => call(op, () => client.api(url).post(body)),
-    patch: (url, body, op) => call(op, () => client.api(url).patch(body)),
-    delete: (url, op) => call(op, () => client.api(url).delete()),
+    get: (url, op) => call(op, () => client.api(path(url)).get()),
+    post: (url, body, op) => call(op, () => client.api(path(url)).post(body)),
+    patch: (url, body, op) => call(op, () => client.api(path(url)).patch(body)),
+    delete: (url, op) => call(op, () => client.api(path(url)).delete()),
     requestCount: () => attempts,
   };
 }

@@ -29,6 +29,10 @@ export interface SimFaults {
   allowHttpLoopback: boolean;
   /** Shorter subscription lifetimes are silently raised to this. Default 45. */
   minLifetimeMinutes: number;
+  /** Graph's subscription quotas: 100 per app per tenant, 1,000 per tenant. Lower them only to
+   * test quota handling without creating a thousand subscriptions. */
+  maxSubscriptionsPerAppPerTenant: number;
+  maxSubscriptionsPerTenant: number;
   /** Validation handshake deadline. Default 10,000. */
   validationTimeoutMs: number;
   /** Re-run the validation handshake on PATCH renew (UNSETTLED in Graph). Default false. */
@@ -72,6 +76,8 @@ export function createDefaultFaults(): SimFaults {
     deltaResetStyle: 'syncStateNotFound',
     allowHttpLoopback: true,
     minLifetimeMinutes: 45,
+    maxSubscriptionsPerAppPerTenant: 100,
+    maxSubscriptionsPerTenant: 1_000,
     validationTimeoutMs: 10_000,
     validateOnRenew: false,
     pauseUntilReauthorized: true,
@@ -106,6 +112,8 @@ export const faultsPatchSchema = z
     deltaResetStyle: z.enum(['syncStateNotFound', 'gone']),
     allowHttpLoopback: z.boolean(),
     minLifetimeMinutes: ms,
+    maxSubscriptionsPerAppPerTenant: z.number().int().min(0),
+    maxSubscriptionsPerTenant: z.number().int().min(0),
     validationTimeoutMs: ms,
     validateOnRenew: z.boolean(),
     pauseUntilReauthorized: z.boolean(),

@@ -6,8 +6,6 @@ import type { ResourceTarget } from './subscription-store.js';
 
 export const MAX_LIFETIME_MINUTES = 41_760;
 export const MAX_CLIENT_STATE_LENGTH = 128;
-export const MAX_PER_APP_PER_TENANT = 100;
-export const MAX_PER_TENANT = 1_000;
 
 const invalid = (message: string): GraphHttpError => new GraphHttpError(400, 'InvalidRequest', message);
 

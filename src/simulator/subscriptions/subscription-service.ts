@@ -49,11 +49,12 @@ function checkConflictAndQuota(deps: SubscriptionServiceDeps, ctx: GraphContext,
   if (mine.some((s) => rules.resourceKey(s.target) === resource && [...s.changeTypes].sort().join(',') === key)) {
     throw new GraphHttpError(409, 'Conflict', 'A subscription with the same changeType and resource already exists for this application.');
   }
-  if (mine.length >= rules.MAX_PER_APP_PER_TENANT) {
-    throw rules.subscriptionForbidden('Create', `Subscription limit reached: at most ${rules.MAX_PER_APP_PER_TENANT} subscriptions per application per tenant`);
+  const { maxSubscriptionsPerAppPerTenant: perApp, maxSubscriptionsPerTenant: perTenant } = deps.faults;
+  if (mine.length >= perApp) {
+    throw rules.subscriptionForbidden('Create', `Subscription limit reached: at most ${perApp} subscriptions per application per tenant`);
   }
-  if (live.length >= rules.MAX_PER_TENANT) {
-    throw rules.subscriptionForbidden('Create', `Subscription limit reached: at most ${rules.MAX_PER_TENANT} subscriptions per tenant`);
+  if (live.length >= perTenant) {
+    throw rules.subscriptionForbidden('Create', `Subscription limit reached: at most ${perTenant} subscriptions per tenant`);
   }
 }
 
