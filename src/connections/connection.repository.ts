@@ -1,5 +1,6 @@
 /** Connection rows: plain functions taking the db (or a transaction) first. */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import { CHANNELS } from '../work/wakeups.js';
 import type { Db, Tx } from '../db/database.js';
 import type { ConnectionsTable } from '../db/schema.js';
 import type { Connection } from './connection.js';
@@ -70,4 +71,6 @@ export async function insertConnectionWorkRows(tx: Tx, connectionId: string): Pr
     ])
     .onConflict((oc) => oc.columns(['connection_id', 'kind']).doNothing())
     .execute();
+  // Wake the workers of every replica: there is a subscription to create and a full sync to run.
+  await sql`SELECT pg_notify(${CHANNELS.subscriptions}, ''), pg_notify(${CHANNELS.sync}, '')`.execute(tx);
 }

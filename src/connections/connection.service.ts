@@ -6,6 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import { checkLeenaUrl } from '../delivery/leena-url.js';
 import { HttpError } from '../http/errors.js';
+import { requestSubscriptionWork } from '../subscriptions/subscription.repository.js';
+import { requestResync } from '../sync/sync-state.repository.js';
+import type { Tx } from '../db/database.js';
 import { type Connection, type ConnectionSecrets, secretContext } from './connection.js';
 import {
   type ConnectionRow,
@@ -121,7 +124,8 @@ export async function updateConnection(ctx: Ctx, idOrName: string, patch: Connec
       const updated = await updateConnectionRow(tx, id, set);
       // A new scope or tenant invalidates what we know: read everything again (differences only).
       if (scopeChanged) {
-        await tx.updateTable('sync_state').set({ resync_requested_at: new Date() }).where('connection_id', '=', id).execute();
+        await requestResync(tx, id);
+        await requestSubscriptionWork(tx, await subscriptionIds(tx, id), 'recreate');
       }
       return updated;
     });
@@ -228,4 +232,9 @@ function isSigningSecret(value: string): boolean {
 
 function parseDate(value: string | null | undefined): Date | null {
   return value == null ? null : new Date(value);
+}
+
+async function subscriptionIds(tx: Tx, connectionId: string): Promise<string[]> {
+  const rows = await tx.selectFrom('subscriptions').select('id').where('connection_id', '=', connectionId).execute();
+  return rows.map((r) => r.id);
 }
