@@ -11,6 +11,14 @@ export interface UserChange {
   oldManagerId: string | null;
 }
 
+/** One record for a whole seeding call: a million change objects would cost seconds of GC. */
+export interface BulkCreated {
+  kind: 'bulkCreated';
+  ids: readonly string[];
+}
+
+export type UserLogRecord = UserChange | BulkCreated;
+
 export type GroupChangeKind = 'created' | 'memberAdded' | 'memberRemoved';
 
 export interface GroupChange {

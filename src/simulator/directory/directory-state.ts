@@ -3,7 +3,7 @@
 // seeding, becomes an event for the notification fan-out.
 import type { Random } from '../core/random.js';
 import { ChangeLog } from './changes.js';
-import type { DirectoryListener, GroupChange, UserChange } from './changes.js';
+import type { DirectoryListener, GroupChange, UserChange, UserLogRecord } from './changes.js';
 import type { GroupStore } from './group-store.js';
 import type { UserStore } from './user-store.js';
 
@@ -12,7 +12,7 @@ export interface DirectoryState {
   readonly domain: string;
   readonly users: UserStore;
   readonly groups: GroupStore;
-  readonly userLog: ChangeLog<UserChange>;
+  readonly userLog: ChangeLog<UserLogRecord>;
   readonly groupLog: ChangeLog<GroupChange>;
   /** Source for default profile values of createUser. */
   readonly random: Random;
@@ -21,6 +21,7 @@ export interface DirectoryState {
   /** Groups a soft-deleted user belonged to; restore puts it back (as Entra does). */
   readonly deletedMemberships: Map<string, string[]>;
   recordUser(change: UserChange, notify: boolean): void;
+  recordBulkCreated(ids: readonly string[], notify: boolean): void;
   recordGroup(change: GroupChange, notify: boolean): void;
 }
 
@@ -35,7 +36,7 @@ export interface DirectoryStateDeps {
 
 export function createDirectoryState(deps: DirectoryStateDeps): DirectoryState {
   const { tenantId, emit } = deps;
-  const userLog = new ChangeLog<UserChange>();
+  const userLog = new ChangeLog<UserLogRecord>();
   const groupLog = new ChangeLog<GroupChange>();
   let sequence = 0;
 
@@ -51,6 +52,13 @@ export function createDirectoryState(deps: DirectoryStateDeps): DirectoryState {
       if (!notify) return;
       const changeType = change.kind === 'hardDeleted' ? 'deleted' : 'updated';
       emit({ tenantId, target: 'user', id: change.id, changeType, sequenceNumber: sequence });
+    },
+    recordBulkCreated(ids, notify) {
+      userLog.append({ kind: 'bulkCreated', ids });
+      for (const id of ids) {
+        sequence++;
+        if (notify) emit({ tenantId, target: 'user', id, changeType: 'updated', sequenceNumber: sequence });
+      }
     },
     recordGroup(change, notify) {
       groupLog.append(change);

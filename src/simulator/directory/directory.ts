@@ -8,7 +8,6 @@ import type { DirectoryState } from './directory-state.js';
 import { createGroupStore } from './group-store.js';
 import * as groupOps from './group-mutations.js';
 import { seedProfiles } from './seed-data.js';
-import { ALL_FIELDS_MASK, MANAGER_BIT } from './user-fields.js';
 import * as userOps from './user-mutations.js';
 import { createUserStore } from './user-store.js';
 
@@ -51,11 +50,11 @@ export function createTenantDirectory(tenantId: string, domain: string, emit: Di
     state.serial += count;
     // seedProfiles already builds users in canonical property order; insert freezes them.
     // No collision check: 122 random bits per id, and the lookup would cost a second per million.
-    for (const user of users) {
-      state.users.insert(user);
-      const mask = ALL_FIELDS_MASK | (user.managerId ? MANAGER_BIT : 0);
-      state.recordUser({ id: user.id, kind: 'created', mask, oldManagerId: null }, opts.notify);
-    }
+    for (const user of users) state.users.insert(user);
+    state.recordBulkCreated(
+      users.map((u) => u.id),
+      opts.notify,
+    );
     return users;
   }
 

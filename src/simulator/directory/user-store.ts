@@ -47,7 +47,7 @@ export function createUserStore(): UserStore {
     getSoftDeleted: (id) => softDeleted.get(id),
     has: (id) => active.has(id) || softDeleted.has(id),
     insert(user) {
-      if (everUsed.has(user.id)) reinsertedAt.set(user.id, order.length);
+      if (everUsed.size > 0 && everUsed.has(user.id)) reinsertedAt.set(user.id, order.length);
       active.set(user.id, freezeUser(user));
       order.push(user.id);
     },

@@ -1,6 +1,6 @@
 // Folds the change records of one delta window into one entry per user, in the order users first
 // changed: what Graph's "merged per object" delta pages are made of.
-import type { ChangeLog, UserChange } from '../directory/changes.js';
+import type { ChangeLog, UserChange, UserLogRecord } from '../directory/changes.js';
 import { MANAGER_BIT } from '../directory/user-fields.js';
 
 export interface MergedUserChange {
@@ -38,22 +38,29 @@ function apply(entry: MergedUserChange, change: UserChange): void {
   }
 }
 
+const CREATED: UserChange = { id: '', kind: 'created', mask: 0, oldManagerId: null };
+
 export function mergeUserChanges(
-  log: ChangeLog<UserChange>,
+  log: ChangeLog<UserLogRecord>,
   from: number,
   to: number,
   ids: ReadonlySet<string> | null,
 ): MergedUserChange[] {
   const merged = new Map<string, MergedUserChange>();
-  for (let position = from; position < to; position++) {
-    const change = log.at(position);
-    if (!change || (ids && !ids.has(change.id))) continue;
-    let entry = merged.get(change.id);
+  const add = (id: string, change: UserChange) => {
+    if (ids && !ids.has(id)) return;
+    let entry = merged.get(id);
     if (!entry) {
-      entry = { id: change.id, full: false, mask: 0, removed: null, managerChanged: false, managerBefore: null };
-      merged.set(change.id, entry);
+      entry = { id, full: false, mask: 0, removed: null, managerChanged: false, managerBefore: null };
+      merged.set(id, entry);
     }
     apply(entry, change);
+  };
+  for (let position = from; position < to; position++) {
+    const record = log.at(position);
+    if (!record) continue;
+    if (record.kind === 'bulkCreated') for (const id of record.ids) add(id, CREATED);
+    else add(record.id, record);
   }
   return [...merged.values()];
 }
