@@ -9,6 +9,9 @@ import { deliveryAdminRoutes } from './delivery/delivery.routes.js';
 import { startDelivery } from './delivery/delivery.worker.js';
 import { createGraphClients } from './graph/graph-clients.js';
 import { webhookRoutes } from './notifications/webhook.routes.js';
+import { reconcileRoutes, userSyncRoutes } from './reconcile/reconcile.routes.js';
+import { startReconcileSchedule } from './reconcile/reconcile-schedule.js';
+import { startReconcileWorker } from './reconcile/reconcile.worker.js';
 import { startSubscriptionWorker } from './subscriptions/subscription.worker.js';
 import { startSyncWorker } from './sync/sync.worker.js';
 import { startWakeups, type Wakeups } from './work/wakeups.js';
@@ -25,14 +28,19 @@ export interface Workers {
 export function createWorkers(ctx: AppContext, databaseUrl: string): Workers {
   let wakeups: Wakeups | undefined;
   let loops: WorkerLoop[] = [];
+  const graphs = createGraphClients(ctx);
   return {
-    appOptions: { publicPlugins: [webhookRoutes], adminPlugins: [deliveryAdminRoutes] },
+    appOptions: {
+      publicPlugins: [webhookRoutes],
+      adminPlugins: [deliveryAdminRoutes, reconcileRoutes, userSyncRoutes(graphs)],
+    },
     start() {
       wakeups = startWakeups(databaseUrl, ctx.logger);
-      const graphs = createGraphClients(ctx);
       loops = [
         startSubscriptionWorker(ctx, wakeups, graphs),
         startSyncWorker(ctx, wakeups, graphs),
+        startReconcileWorker(ctx, wakeups, graphs),
+        startReconcileSchedule(ctx),
         ...startDelivery(ctx, wakeups),
       ];
     },

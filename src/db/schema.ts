@@ -127,6 +127,9 @@ export interface DeliveryBatchesTable {
   lease_until: Timestamp | null;
   created_at: DefaultTimestamp;
   finished_at: Timestamp | null;
+  /** The batch's events (outbox_events.id, body order) and their users (0002). */
+  event_ids: ColumnType<string[], string[] | undefined, string[]>;
+  user_ids: ColumnType<string[], string[] | undefined, string[]>;
   /** The exact request body, fixed when the batch is formed; null once finished (0002). */
   body: string | null;
   last_attempt_at: Timestamp | null;
@@ -169,6 +172,17 @@ export interface ReconcileRunsTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   approved_at: Timestamp | null;
+  phase: string | null;
+  total_before: number | null;
+  approved_deletions: number | null;
+  delta_link: string | null;
+  users_per_second: ColumnType<string | null, number | null, number | null>;
+}
+
+export interface ReconcileItemsTable {
+  run_id: string;
+  user_id: string;
+  profile: Json<Record<string, unknown>>;
 }
 
 export interface ScheduleFiresTable {
@@ -195,5 +209,6 @@ export interface DB {
   dead_letters: DeadLettersTable;
   reconcile_runs: ReconcileRunsTable;
   schedule_fires: ScheduleFiresTable;
+  reconcile_items: ReconcileItemsTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -14,6 +14,17 @@ import { scopedUserIds } from './group-members.repository.js';
 export interface ScopeChangeResult {
   readonly entered: number;
   readonly left: number;
+  /** Too many would have left at once: nothing was removed, a (guarded) reconcile run is queued. */
+  readonly guarded: boolean;
+  /** Who is in scope for the rest of the round. */
+  readonly inScope: (userId: string) => boolean;
+}
+
+export interface ScopeGuard {
+  readonly maxDeletePercent: number;
+  readonly maxDeleteFloor: number;
+  /** Called instead of removing users when the guard trips. */
+  readonly onTrip: (left: number, total: number) => Promise<void>;
 }
 
 export async function applyScopeChanges(
@@ -21,6 +32,7 @@ export async function applyScopeChanges(
   graph: GraphApi,
   connection: ConnectionRow,
   source: EventSource,
+  guard: ScopeGuard,
 ): Promise<ScopeChangeResult> {
   const members = await scopedUserIds(db, connection.id, connection.group_id!);
   const flagged = await sql<{ user_id: string }>`
@@ -28,8 +40,17 @@ export async function applyScopeChanges(
   const inScopeNow = new Set(flagged.rows.map((r) => r.user_id));
   const observations: UserObservation[] = [];
   for (const id of inScopeNow) if (!members.has(id)) observations.push({ userId: id, inScope: false });
+  const leaving = observations.length;
+  const limit = Math.max(guard.maxDeleteFloor, Math.floor((guard.maxDeletePercent / 100) * inScopeNow.size));
+  const guarded = leaving > limit;
+  if (guarded) {
+    // A deleted group or a wrong group id must not wipe the workforce: keep everyone, ask a human.
+    observations.length = 0;
+    await guard.onTrip(leaving, inScopeNow.size);
+  }
   for (const id of members) if (!inScopeNow.has(id)) observations.push({ userId: id, inScope: true });
-  if (observations.length === 0) return { entered: 0, left: 0 };
+  const inScope = guarded ? (id: string) => members.has(id) || inScopeNow.has(id) : (id: string) => members.has(id);
+  if (observations.length === 0) return { entered: 0, left: 0, guarded, inScope };
   const options: ApplyOptions = {
     connectionId: connection.id,
     tenantId: connection.tenant_id,
@@ -47,5 +68,7 @@ export async function applyScopeChanges(
   return {
     entered: observations.filter((o) => o.inScope).length,
     left: observations.filter((o) => !o.inScope).length,
+    guarded,
+    inScope,
   };
 }

@@ -1,24 +1,29 @@
 /**
  * One round of sync work for a claimed connection: group membership first (scoped connections),
- * then users from the stored deltaLink — or a full sync from scratch when one was requested or
- * the delta state is gone.
+ * then users from the stored deltaLink. A connection that never synced gets its full initial
+ * sync here (users/delta from scratch); one that did and lost its delta state (expired token,
+ * new scope) gets a reconcile run instead, which is guarded against mass deletion.
  */
+import { sql } from 'kysely';
 import type { ConnectionRow } from '../connections/connection.repository.js';
 import type { AppContext } from '../context.js';
 import type { GraphApi } from '../graph/graph-api.js';
+import { queueRun } from '../reconcile/reconcile.repository.js';
 import { scopedUserIds } from '../scope/group-members.repository.js';
 import { runGroupsDelta } from '../scope/groups-delta.js';
-import { applyScopeChanges } from '../scope/scope-changes.js';
-import { type ClaimedSync, completeSync } from './sync-state.repository.js';
+import { applyScopeChanges, type ScopeChangeResult } from '../scope/scope-changes.js';
+import { type ClaimedSync, completeSync, handOverToReconcile } from './sync-state.repository.js';
 import { runUsersDelta, type UsersDeltaResult } from './users-delta.js';
-import { sql } from 'kysely';
 
-export interface RoundOutcome {
-  readonly full: boolean;
-  readonly users: UsersDeltaResult;
-  readonly scope?: { entered: number; left: number };
-  readonly graphRequests: number;
-}
+export type RoundOutcome =
+  | {
+      readonly kind: 'synced';
+      readonly full: boolean;
+      readonly users: UsersDeltaResult;
+      readonly scope?: Omit<ScopeChangeResult, 'inScope'>;
+      readonly graphRequests: number;
+    }
+  | { readonly kind: 'reconcile-queued'; readonly runId: string };
 
 export async function runSyncRound(
   ctx: AppContext,
@@ -29,16 +34,39 @@ export async function runSyncRound(
   const db = ctx.database.db;
   const before = graph.requestCount();
   const full = claim.resync_requested_at !== null || claim.users_delta_link === null;
+  if (full && claim.initial_sync_at !== null) {
+    const runId = await db.transaction().execute(async (tx) => {
+      const { run } = await queueRun(tx, connection.id, 'resync', false);
+      await handOverToReconcile(tx, claim);
+      return run.id;
+    });
+    return { kind: 'reconcile-queued', runId };
+  }
   const scoped = connection.group_id !== null;
-  let scope: { entered: number; left: number } | undefined;
+  let scope: ScopeChangeResult | undefined;
+  let inScope: ((id: string) => boolean) | undefined;
   if (scoped) {
     await runGroupsDelta(db, graph, connection, { link: full ? null : claim.groups_delta_link, ids: claim.groups_delta_ids }, (tx, next) =>
       sql`UPDATE sync_state SET groups_delta_link = ${next.link}, groups_delta_ids = ${next.ids as string[]}::text[]
           WHERE connection_id = ${connection.id}`.execute(tx).then(() => undefined),
     );
+    if (full) {
+      const members = await scopedUserIds(db, connection.id, connection.group_id!);
+      inScope = (id) => members.has(id);
+    } else {
+      scope = await applyScopeChanges(db, graph, connection, 'notification', {
+        ...ctx.config.reconcile,
+        onTrip: async (left, total) => {
+          const { run } = await queueRun(db, connection.id, 'resync', false);
+          ctx.logger.warn(
+            { connectionId: connection.id, connection: connection.name, left, total, runId: run.id },
+            `group membership says ${left} of ${total} users left the scope at once; nobody was removed, reconcile run ${run.id} will ask for approval`,
+          );
+        },
+      });
+      inScope = scope.inScope;
+    }
   }
-  const members = scoped ? await scopedUserIds(db, connection.id, connection.group_id!) : undefined;
-  if (scoped && !full) scope = await applyScopeChanges(db, graph, connection, 'notification');
   const nextGroupPollAt = scoped ? new Date(Date.now() + ctx.config.groupPollSeconds * 1000) : null;
   const users = await runUsersDelta({
     db,
@@ -46,8 +74,9 @@ export async function runSyncRound(
     connection,
     deltaLink: full ? null : claim.users_delta_link,
     source: 'notification',
-    inScope: members ? (id) => members.has(id) : undefined,
+    inScope,
     onCommit: (tx, deltaLink) => completeSync(tx, claim, { usersDeltaLink: deltaLink, fullSyncDone: full, nextGroupPollAt }),
   });
-  return { full, users, scope, graphRequests: graph.requestCount() - before };
+  const scopeSummary = scope ? { entered: scope.entered, left: scope.left, guarded: scope.guarded } : undefined;
+  return { kind: 'synced', full, users, scope: scopeSummary, graphRequests: graph.requestCount() - before };
 }

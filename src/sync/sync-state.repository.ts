@@ -11,6 +11,7 @@ export interface ClaimedSync {
   readonly claimed_pending_since: Date | null;
   readonly resync_requested_at: Date | null;
   readonly next_group_poll_at: Date | null;
+  readonly initial_sync_at: Date | null;
 }
 
 /**
@@ -30,7 +31,7 @@ export async function claimSync(db: Db, owner: string, leaseSeconds: number, deb
       ORDER BY LEAST(claimed_pending_since, pending_since, resync_requested_at, next_group_poll_at)
       LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING s.connection_id, s.users_delta_link, s.groups_delta_link, s.groups_delta_ids,
-              s.claimed_pending_since, s.resync_requested_at, s.next_group_poll_at`.execute(db);
+              s.claimed_pending_since, s.resync_requested_at, s.next_group_poll_at, s.initial_sync_at`.execute(db);
   return rows.rows[0];
 }
 
@@ -88,4 +89,21 @@ export async function requestResync(db: Db | Tx, connectionId: string): Promise<
   await sql`UPDATE sync_state SET resync_requested_at = now(), users_delta_link = NULL, groups_delta_link = NULL
     WHERE connection_id = ${connectionId}`.execute(db);
   await sql`SELECT pg_notify(${CHANNELS.sync}, '')`.execute(db);
+}
+
+/**
+ * Takes the connection's lease for work other than a delta round (a reconcile, a one-user sync),
+ * so that nothing else writes this connection's users meanwhile. False when someone holds it.
+ */
+export async function tryLeaseConnection(db: Db, connectionId: string, owner: string, leaseSeconds: number): Promise<boolean> {
+  const r = await sql`UPDATE sync_state SET lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${leaseSeconds})
+    WHERE connection_id = ${connectionId} AND (lease_until IS NULL OR lease_until < now() OR lease_owner = ${owner})`.execute(db);
+  return Number(r.numAffectedRows ?? 0) > 0;
+}
+
+/** A full resync of a connection that already sent users is a (guarded) reconcile run instead. */
+export async function handOverToReconcile(tx: Tx, claim: ClaimedSync): Promise<void> {
+  await sql`UPDATE sync_state SET claimed_pending_since = NULL,
+      resync_requested_at = CASE WHEN resync_requested_at <= ${claim.resync_requested_at ?? new Date(0)} THEN NULL ELSE resync_requested_at END
+    WHERE connection_id = ${claim.connection_id}`.execute(tx);
 }

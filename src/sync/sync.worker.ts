@@ -43,6 +43,10 @@ async function syncOne(ctx: AppContext, graphs: GraphClients, claim: ClaimedSync
     if (connection.credential_error) {
       await db.updateTable('connections').set({ credential_error: null }).where('id', '=', connection.id).execute();
     }
+    if (outcome.kind === 'reconcile-queued') {
+      log.info({ runId: outcome.runId }, 'delta state lost: a reconcile run (differences only, guarded) takes over');
+      return;
+    }
     ctx.metrics.deltaRounds.inc({ outcome: outcome.full ? 'full' : 'delta' });
     const u = outcome.users;
     log.info(

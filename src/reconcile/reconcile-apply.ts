@@ -1,0 +1,97 @@
+/**
+ * Phases 2 and 3 of a reconcile: compare the staged Graph state with what Leena AI was last
+ * sent, chunk by chunk (flat memory), and write the differences as events — or, for a dry run,
+ * only count them. Users Leena AI has that the scan did not find are the deletions.
+ */
+import { sql } from 'kysely';
+import type { ConnectionRow } from '../connections/connection.repository.js';
+import type { Db } from '../db/database.js';
+import { type ApplyOptions, applyUserObservations, type UserObservation } from '../sync/apply-user-changes.js';
+import type { PartialProfile } from '../sync/user-profile.js';
+
+const CHUNK = 1_000;
+
+export interface Differences {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+}
+
+/** Users Leena AI has now, and how many of them the scan did not find. */
+export async function plannedDeletions(db: Db, connectionId: string, runId: string): Promise<{ totalBefore: number; deletions: number }> {
+  const row = await sql<{ total: string; missing: string }>`
+    SELECT count(*) AS total,
+           count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM reconcile_items i WHERE i.run_id = ${runId} AND i.user_id = u.user_id)) AS missing
+    FROM users u WHERE u.connection_id = ${connectionId} AND u.sent_profile IS NOT NULL`.execute(db);
+  return { totalBefore: Number(row.rows[0]?.total ?? 0), deletions: Number(row.rows[0]?.missing ?? 0) };
+}
+
+export async function applyDifferences(
+  db: Db,
+  connection: ConnectionRow,
+  runId: string,
+  dryRun: boolean,
+  onChunk: (d: Differences) => Promise<void>,
+): Promise<Differences> {
+  const totals: Differences = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
+  const options: ApplyOptions = {
+    connectionId: connection.id,
+    tenantId: connection.tenant_id,
+    source: 'reconcile',
+    occurredAt: new Date(),
+    dryRun,
+  };
+  let after = '';
+  for (;;) {
+    const items = await db
+      .selectFrom('reconcile_items')
+      .select(['user_id', 'profile'])
+      .where('run_id', '=', runId)
+      .where('user_id', '>', after)
+      .orderBy('user_id')
+      .limit(CHUNK)
+      .execute();
+    if (items.length === 0) break;
+    after = items.at(-1)!.user_id;
+    const observations: UserObservation[] = items.map((i) => ({
+      userId: i.user_id,
+      profile: i.profile as unknown as PartialProfile,
+      full: true,
+      state: 'present',
+      inScope: true,
+    }));
+    await applyChunk(db, observations, options, totals);
+    await onChunk(totals);
+  }
+  await applyMissing(db, connection, runId, options, totals);
+  return totals;
+}
+
+async function applyMissing(db: Db, connection: ConnectionRow, runId: string, options: ApplyOptions, totals: Differences): Promise<void> {
+  let after = '';
+  for (;;) {
+    const missing = await sql<{ user_id: string; graph_state: string }>`
+      SELECT user_id, graph_state FROM users u
+      WHERE u.connection_id = ${connection.id} AND u.sent_profile IS NOT NULL AND u.user_id > ${after}
+        AND NOT EXISTS (SELECT 1 FROM reconcile_items i WHERE i.run_id = ${runId} AND i.user_id = u.user_id)
+      ORDER BY user_id LIMIT ${CHUNK}`.execute(db);
+    if (missing.rows.length === 0) return;
+    after = missing.rows.at(-1)!.user_id;
+    // Scoped: still in the tenant but not in the group -> out of scope. Otherwise gone from Graph.
+    const observations: UserObservation[] = missing.rows.map((m) =>
+      connection.group_id !== null && m.graph_state === 'present'
+        ? { userId: m.user_id, inScope: false }
+        : { userId: m.user_id, state: 'deleted' },
+    );
+    await applyChunk(db, observations, options, totals);
+  }
+}
+
+async function applyChunk(db: Db, observations: UserObservation[], options: ApplyOptions, totals: Differences): Promise<void> {
+  const r = await db.transaction().execute((tx) => applyUserObservations(tx, observations, options));
+  totals.created += r.created;
+  totals.updated += r.updated;
+  totals.deleted += r.deleted;
+  totals.unchanged += r.unchanged;
+}
