@@ -122,3 +122,12 @@ export async function eventually(what: string, predicate: () => boolean | Promis
   }
   throw new Error(`timed out waiting for: ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
 }
+
+/** Waits until the subscription exists and no sync work is pending or running (a quiet system). */
+export async function settled(h: Harness): Promise<void> {
+  await eventually('users subscription', () => h.sim.listSubscriptions(h.tenantId).length >= 1);
+  await eventually('sync idle', async () => {
+    const s = await h.db.database.db.selectFrom('sync_state').selectAll().executeTakeFirstOrThrow();
+    return s.pending_since === null && s.claimed_pending_since === null && s.resync_requested_at === null && s.lease_owner === null;
+  });
+}
