@@ -3,6 +3,7 @@
  * lease, so any replica can do any of it and a dead replica's work is taken over when its lease
  * runs out. LISTEN/NOTIFY wakes the loops early; polling is the safety net.
  */
+import { statusRoutes } from './admin/status.routes.js';
 import type { AppOptions } from './app.js';
 import type { AppContext } from './context.js';
 import { deliveryAdminRoutes } from './delivery/delivery.routes.js';
@@ -32,7 +33,7 @@ export function createWorkers(ctx: AppContext, databaseUrl: string): Workers {
   return {
     appOptions: {
       publicPlugins: [webhookRoutes],
-      adminPlugins: [deliveryAdminRoutes, reconcileRoutes, userSyncRoutes(graphs)],
+      adminPlugins: [deliveryAdminRoutes, reconcileRoutes, userSyncRoutes(graphs), statusRoutes],
     },
     start() {
       wakeups = startWakeups(databaseUrl, ctx.logger);
