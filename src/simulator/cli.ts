@@ -44,7 +44,8 @@ let groupId: string | undefined;
 if (values.group) {
   // A pilot group holding every other one of the first 1,000 users: enough to show scoping.
   groupId = sim.createGroup(tenantId, { displayName: 'Leena AI Pilot' }).id;
-  for (let i = 0; i < Math.min(users.length, 1000); i += 2) sim.addMember(tenantId, groupId, (users[i] as { id: string }).id);
+  for (let i = 0; i < Math.min(users.length, 1000); i += 2)
+    sim.addMember(tenantId, groupId, (users[i] as { id: string }).id);
 }
 
 console.log(

@@ -11,12 +11,22 @@ import { GraphHttpError, graphErrorBody } from './graph/graph-errors.js';
 const isGraph = (url: string): boolean => /^\/v1\.0(\/|$|\?)/i.test(url);
 const isState = (url: string): boolean => url.startsWith('/_sim');
 
-function parseJson(_req: FastifyRequest, body: string, done: (err: Error | null, value?: unknown) => void): void {
+function parseJson(
+  _req: FastifyRequest,
+  body: string,
+  done: (err: Error | null, value?: unknown) => void,
+): void {
   if (body === '') return done(null, undefined);
   try {
     done(null, JSON.parse(body));
   } catch {
-    done(new GraphHttpError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.'));
+    done(
+      new GraphHttpError(
+        400,
+        'BadRequest',
+        'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+      ),
+    );
   }
 }
 
@@ -28,9 +38,13 @@ function clientRequestId(req: FastifyRequest): string {
 function handleError(stats: SimStats, err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   if (err instanceof GraphHttpError) {
     if (err.status === 429) stats.throttled++;
-    return reply.code(err.status).headers(err.headers).send(graphErrorBody(err, req.id, clientRequestId(req)));
+    return reply
+      .code(err.status)
+      .headers(err.headers)
+      .send(graphErrorBody(err, req.id, clientRequestId(req)));
   }
-  if (err instanceof SimError) return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+  if (err instanceof SimError)
+    return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
   const status = (err as FastifyError).statusCode ?? 500;
   if (status >= 500) req.log.error({ err }, 'simulator route failed');
   if (!isGraph(req.url)) return reply.code(status).send({ error: { code: 'error', message: err.message } });
@@ -41,7 +55,10 @@ function handleError(stats: SimStats, err: FastifyError | Error, req: FastifyReq
   return reply.code(graphErr.status).send(graphErrorBody(graphErr, req.id, clientRequestId(req)));
 }
 
-export function createHttpApp(options: { logger: false | FastifyBaseLogger; stats: SimStats }): FastifyInstance {
+export function createHttpApp(options: {
+  logger: false | FastifyBaseLogger;
+  stats: SimStats;
+}): FastifyInstance {
   const { stats } = options;
   const common = {
     genReqId: () => randomUUID(),
@@ -50,7 +67,9 @@ export function createHttpApp(options: { logger: false | FastifyBaseLogger; stat
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 1000 },
   };
   const app = (
-    options.logger ? Fastify({ ...common, loggerInstance: options.logger }) : Fastify({ ...common, logger: false })
+    options.logger
+      ? Fastify({ ...common, loggerInstance: options.logger })
+      : Fastify({ ...common, logger: false })
   ) as FastifyInstance;
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
@@ -71,7 +90,10 @@ export function createHttpApp(options: { logger: false | FastifyBaseLogger; stat
   });
   app.setErrorHandler((err: FastifyError, req, reply) => handleError(stats, err, req, reply));
   app.setNotFoundHandler((req, reply) => {
-    if (!isGraph(req.url)) return reply.code(404).send({ error: { code: 'not_found', message: `${req.method} ${req.url} is not a simulator route` } });
+    if (!isGraph(req.url))
+      return reply
+        .code(404)
+        .send({ error: { code: 'not_found', message: `${req.method} ${req.url} is not a simulator route` } });
     const segment = req.url.split('?')[0]?.split('/').filter(Boolean).slice(1).join('/') ?? '';
     const err = new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
     return reply.code(400).send(graphErrorBody(err, req.id, clientRequestId(req)));

@@ -7,7 +7,12 @@ import type { SimUser } from '../../src/simulator/graph-simulator.js';
 import { TENANT, json, startTestSim } from './helpers.js';
 import type { TestSim } from './helpers.js';
 
-type BatchResponse = { id: string; status: number; headers: Record<string, string>; body?: Record<string, unknown> };
+type BatchResponse = {
+  id: string;
+  status: number;
+  headers: Record<string, string>;
+  body?: Record<string, unknown>;
+};
 
 describe('$batch', () => {
   let t: TestSim;
@@ -20,11 +25,18 @@ describe('$batch', () => {
   after(() => t.sim.close());
   beforeEach(() => Object.assign(t.sim.faults, createDefaultFaults()));
 
-  async function batch(requests: unknown[], token?: string): Promise<{ status: number; byId: Map<string, BatchResponse>; order: string[] }> {
+  async function batch(
+    requests: unknown[],
+    token?: string,
+  ): Promise<{ status: number; byId: Map<string, BatchResponse>; order: string[] }> {
     const res = await t.send('POST', '/v1.0/$batch', { requests }, token);
     if (res.status !== 200) return { status: res.status, byId: new Map(), order: [] };
     const body = await json<{ responses: BatchResponse[] }>(res);
-    return { status: res.status, byId: new Map(body.responses.map((r) => [r.id, r])), order: body.responses.map((r) => r.id) };
+    return {
+      status: res.status,
+      byId: new Map(body.responses.map((r) => [r.id, r])),
+      order: body.responses.map((r) => r.id),
+    };
   }
 
   it('runs each request and answers by id with status, headers and body', async () => {
@@ -46,7 +58,11 @@ describe('$batch', () => {
   });
 
   it('refuses more than 20 requests with 400', async () => {
-    const requests = Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users?$top=1' }));
+    const requests = Array.from({ length: 21 }, (_, i) => ({
+      id: String(i),
+      method: 'GET',
+      url: '/users?$top=1',
+    }));
     assert.equal((await batch(requests)).status, 400);
     assert.equal((await batch(requests.slice(0, 20))).status, 200);
   });
@@ -68,9 +84,17 @@ describe('$batch', () => {
     assert.match(byId.get('b')?.headers['Retry-After'] ?? '', /^\d+$/);
   });
 
-  it('applies the outer token\'s permissions to every request', async () => {
-    t.sim.addApp({ tenantId: TENANT, clientId: 'groups-only', clientSecret: 's', roles: ['GroupMember.Read.All'] });
-    const { byId } = await batch([{ id: 'x', method: 'GET', url: '/users' }], await t.token('groups-only', 's'));
+  it("applies the outer token's permissions to every request", async () => {
+    t.sim.addApp({
+      tenantId: TENANT,
+      clientId: 'groups-only',
+      clientSecret: 's',
+      roles: ['GroupMember.Read.All'],
+    });
+    const { byId } = await batch(
+      [{ id: 'x', method: 'GET', url: '/users' }],
+      await t.token('groups-only', 's'),
+    );
     assert.equal(byId.get('x')?.status, 403);
   });
 
@@ -83,10 +107,20 @@ describe('$batch', () => {
   });
 
   it('does not promise the request order', async () => {
-    const requests = Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'GET', url: `/users/${users[i % 5]?.id}?$select=id` }));
+    const requests = Array.from({ length: 20 }, (_, i) => ({
+      id: String(i),
+      method: 'GET',
+      url: `/users/${users[i % 5]?.id}?$select=id`,
+    }));
     const { order } = await batch(requests);
-    assert.deepEqual([...order].sort((a, b) => Number(a) - Number(b)), requests.map((r) => r.id));
-    assert.notDeepEqual(order, requests.map((r) => r.id));
+    assert.deepEqual(
+      [...order].sort((a, b) => Number(a) - Number(b)),
+      requests.map((r) => r.id),
+    );
+    assert.notDeepEqual(
+      order,
+      requests.map((r) => r.id),
+    );
   });
 
   it('needs a valid token for the batch itself', async () => {

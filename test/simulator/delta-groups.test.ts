@@ -46,7 +46,11 @@ describe('groups delta', () => {
       pages.push(page);
       next = page['@odata.nextLink'];
     }
-    return { pages, items: pages.flatMap((p) => p.value), deltaLink: pages.at(-1)?.['@odata.deltaLink'] as string };
+    return {
+      pages,
+      items: pages.flatMap((p) => p.value),
+      deltaLink: pages.at(-1)?.['@odata.deltaLink'] as string,
+    };
   }
 
   it('lists the filtered groups with all direct members in the initial round', async () => {
@@ -55,7 +59,10 @@ describe('groups delta', () => {
       {
         id: pilot,
         displayName: 'Pilot',
-        'members@delta': [...users.slice(0, 7).map((u) => user(u.id)), { '@odata.type': '#microsoft.graph.group', id: nested }],
+        'members@delta': [
+          ...users.slice(0, 7).map((u) => user(u.id)),
+          { '@odata.type': '#microsoft.graph.group', id: nested },
+        ],
       },
       { id: nested, displayName: 'Nested', 'members@delta': [user(users[8]?.id as string)] },
     ]);
@@ -81,7 +88,10 @@ describe('groups delta', () => {
     assert.deepEqual(items, [
       {
         id: pilot,
-        'members@delta': [user(users[10]?.id as string), { ...user(users[0]?.id as string), '@removed': { reason: 'deleted' } }],
+        'members@delta': [
+          user(users[10]?.id as string),
+          { ...user(users[0]?.id as string), '@removed': { reason: 'deleted' } },
+        ],
       },
     ]);
     assert.deepEqual((await round(next)).items, []);
@@ -92,28 +102,45 @@ describe('groups delta', () => {
     const member = users[1] as SimUser;
     t.sim.softDeleteUser(TENANT, member.id);
     const left = await round(deltaLink);
-    assert.deepEqual(left.items, [{ id: pilot, 'members@delta': [{ ...user(member.id), '@removed': { reason: 'deleted' } }] }]);
+    assert.deepEqual(left.items, [
+      { id: pilot, 'members@delta': [{ ...user(member.id), '@removed': { reason: 'deleted' } }] },
+    ]);
     t.sim.restoreUser(TENANT, member.id);
-    assert.deepEqual((await round(left.deltaLink)).items, [{ id: pilot, 'members@delta': [user(member.id)] }]);
+    assert.deepEqual((await round(left.deltaLink)).items, [
+      { id: pilot, 'members@delta': [user(member.id)] },
+    ]);
   });
 
   it('lists every group without a filter, and new groups whole in later rounds', async () => {
     const { items, deltaLink } = await round('/v1.0/groups/delta?$select=displayName,members');
-    assert.deepEqual(items.map((i) => i.displayName), ['Pilot', 'Nested', 'Other']);
+    assert.deepEqual(
+      items.map((i) => i.displayName),
+      ['Pilot', 'Nested', 'Other'],
+    );
     const fresh = t.sim.createGroup(TENANT, { displayName: 'Fresh' });
     t.sim.addMember(TENANT, fresh.id, users[5]?.id as string);
-    assert.deepEqual((await round(deltaLink)).items, [{ id: fresh.id, displayName: 'Fresh', 'members@delta': [user(users[5]?.id as string)] }]);
+    assert.deepEqual((await round(deltaLink)).items, [
+      { id: fresh.id, displayName: 'Fresh', 'members@delta': [user(users[5]?.id as string)] },
+    ]);
   });
 
   it('refuses more than 50 ids in the filter and other filters', async () => {
-    const ids = Array.from({ length: 51 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const ids = Array.from(
+      { length: 51 },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    );
     assert.equal((await t.get(filtered(...ids))).status, 400);
     assert.equal((await t.get(filtered(...ids.slice(0, 50)))).status, 200);
-    assert.equal((await t.get(`/v1.0/groups/delta?$filter=${encodeURIComponent("displayName eq 'x'")}`)).status, 400);
+    assert.equal(
+      (await t.get(`/v1.0/groups/delta?$filter=${encodeURIComponent("displayName eq 'x'")}`)).status,
+      400,
+    );
   });
 
   it('omits members@delta when members is not selected', async () => {
-    const { items } = await round(`/v1.0/groups/delta?$select=displayName&$filter=${encodeURIComponent(`id eq '${other}'`)}`);
+    const { items } = await round(
+      `/v1.0/groups/delta?$select=displayName&$filter=${encodeURIComponent(`id eq '${other}'`)}`,
+    );
     assert.deepEqual(items, [{ id: other, displayName: 'Other' }]);
   });
 });

@@ -20,7 +20,12 @@ describe('users delta', () => {
   });
   after(() => t.sim.close());
   beforeEach(() => {
-    Object.assign(t.sim.faults, { deltaPageSize: 200, deltaFullObjects: false, deltaReplayRate: 0, deltaResetStyle: 'syncStateNotFound' });
+    Object.assign(t.sim.faults, {
+      deltaPageSize: 200,
+      deltaFullObjects: false,
+      deltaReplayRate: 0,
+      deltaResetStyle: 'syncStateNotFound',
+    });
   });
 
   /** Follows nextLinks to the deltaLink; returns every page. */
@@ -35,17 +40,27 @@ describe('users delta', () => {
       next = page['@odata.nextLink'];
       if (!next) assert.ok(page['@odata.deltaLink'], 'the last page carries a deltaLink');
     }
-    return { pages, items: pages.flatMap((p) => p.value), deltaLink: pages.at(-1)?.['@odata.deltaLink'] as string };
+    return {
+      pages,
+      items: pages.flatMap((p) => p.value),
+      deltaLink: pages.at(-1)?.['@odata.deltaLink'] as string,
+    };
   }
 
   it('serves the whole directory in the initial round, paged by deltaPageSize', async () => {
     users = t.sim.seedUsers(TENANT, 5, { seed: 3 });
     t.sim.faults.deltaPageSize = 2;
     const { pages, items, deltaLink } = await round(`/v1.0/users/delta?${SELECT}`);
-    assert.deepEqual(pages.map((p) => p.value.length), [2, 2, 1]);
+    assert.deepEqual(
+      pages.map((p) => p.value.length),
+      [2, 2, 1],
+    );
     assert.ok(pages[0]?.['@odata.nextLink']?.startsWith(`${t.sim.url}/v1.0/users/delta?$skiptoken=`));
     assert.ok(deltaLink.startsWith(`${t.sim.url}/v1.0/users/delta?$deltatoken=`));
-    assert.deepEqual(items.map((i) => i.id), users.map((u) => u.id));
+    assert.deepEqual(
+      items.map((i) => i.id),
+      users.map((u) => u.id),
+    );
     const second = users[1] as SimUser;
     assert.deepEqual(items[1], {
       displayName: second.displayName,
@@ -89,7 +104,12 @@ describe('users delta', () => {
 
   it('sends created and restored users whole, soft and hard deletions with their reason', async () => {
     const { deltaLink } = await round(`/v1.0/users/delta?${SELECT}`);
-    const created = t.sim.createUser(TENANT, { displayName: 'New Hire', jobTitle: 'Intern', department: 'IT', managerId: users[0]?.id as string });
+    const created = t.sim.createUser(TENANT, {
+      displayName: 'New Hire',
+      jobTitle: 'Intern',
+      department: 'IT',
+      managerId: users[0]?.id as string,
+    });
     const soft = users[3] as SimUser;
     const hard = users[4] as SimUser;
     t.sim.softDeleteUser(TENANT, soft.id);
@@ -121,10 +141,47 @@ describe('users delta', () => {
     t.sim.setManager(TENANT, report.id, null);
     const { items, deltaLink: next } = await round(deltaLink);
     assert.deepEqual(items, [
-      { id: report.id, 'manager@delta': [{ '@odata.type': '#microsoft.graph.user', id: report.managerId, '@removed': { reason: 'deleted' } }] },
+      {
+        id: report.id,
+        'manager@delta': [
+          { '@odata.type': '#microsoft.graph.user', id: report.managerId, '@removed': { reason: 'deleted' } },
+        ],
+      },
     ]);
     t.sim.setManager(TENANT, report.id, boss.id);
-    assert.deepEqual((await round(next)).items, [{ id: report.id, 'manager@delta': [{ '@odata.type': '#microsoft.graph.user', id: boss.id }] }]);
+    assert.deepEqual((await round(next)).items, [
+      { id: report.id, 'manager@delta': [{ '@odata.type': '#microsoft.graph.user', id: boss.id }] },
+    ]);
+  });
+
+  it('clears the manager of reports when their manager is permanently deleted', async () => {
+    const boss = t.sim.createUser(TENANT, { displayName: 'Boss' });
+    const report = t.sim.createUser(TENANT, { displayName: 'Report', managerId: boss.id });
+    const { deltaLink } = await round(`/v1.0/users/delta?${SELECT}`);
+    t.sim.hardDeleteUser(TENANT, boss.id);
+    assert.equal(t.sim.getUser(TENANT, report.id)?.managerId, null);
+    assert.deepEqual((await round(deltaLink)).items, [
+      { id: boss.id, '@removed': { reason: 'deleted' } },
+      {
+        id: report.id,
+        'manager@delta': [
+          { '@odata.type': '#microsoft.graph.user', id: boss.id, '@removed': { reason: 'deleted' } },
+        ],
+      },
+    ]);
+  });
+
+  it('limits a round to the ids of an id filter', async () => {
+    const [a, b] = [users[0] as SimUser, users[1] as SimUser];
+    const filter = encodeURIComponent(`id eq '${a.id}' or id eq '${b.id}'`);
+    const initial = await round(`/v1.0/users/delta?$select=jobTitle&$filter=${filter}`);
+    assert.deepEqual(
+      initial.items.map((i) => i.id),
+      [a.id, b.id],
+    );
+    t.sim.updateUser(TENANT, a.id, { jobTitle: 'Filtered in' });
+    t.sim.updateUser(TENANT, users[2]?.id as string, { jobTitle: 'Filtered out' });
+    assert.deepEqual((await round(initial.deltaLink)).items, [{ id: a.id, jobTitle: 'Filtered in' }]);
   });
 
   it('sends full objects for updates when deltaFullObjects is set', async () => {
@@ -132,7 +189,9 @@ describe('users delta', () => {
     const user = users[1] as SimUser;
     t.sim.updateUser(TENANT, user.id, { jobTitle: 'Full' });
     t.sim.faults.deltaFullObjects = true;
-    assert.deepEqual((await round(deltaLink)).items, [{ displayName: user.displayName, jobTitle: 'Full', id: user.id }]);
+    assert.deepEqual((await round(deltaLink)).items, [
+      { displayName: user.displayName, jobTitle: 'Full', id: user.id },
+    ]);
   });
 
   it('pages a long change round and bakes the window into its nextLinks', async () => {
@@ -144,8 +203,14 @@ describe('users delta', () => {
     const late = t.sim.createUser(TENANT, { jobTitle: 'Late' });
     const rest = await round(first['@odata.nextLink'] as string);
     const ids = [...first.value, ...rest.items].map((i) => i.id);
-    assert.deepEqual(ids, extra.map((u) => u.id));
-    assert.deepEqual(rest.pages.map((p) => p.value.length), [3, 1]);
+    assert.deepEqual(
+      ids,
+      extra.map((u) => u.id),
+    );
+    assert.deepEqual(
+      rest.pages.map((p) => p.value.length),
+      [3, 1],
+    );
     assert.deepEqual((await round(rest.deltaLink)).items, [{ jobTitle: 'Late', id: late.id }]);
   });
 
@@ -155,7 +220,9 @@ describe('users delta', () => {
     assert.deepEqual(page.value, []);
     assert.ok(page['@odata.deltaLink']);
     const user = t.sim.createUser(TENANT, { jobTitle: 'After latest' });
-    assert.deepEqual((await round(page['@odata.deltaLink'] as string)).items, [{ jobTitle: 'After latest', id: user.id }]);
+    assert.deepEqual((await round(page['@odata.deltaLink'] as string)).items, [
+      { jobTitle: 'After latest', id: user.id },
+    ]);
   });
 
   it('refuses $top, $expand and $orderby on delta', async () => {
@@ -191,7 +258,10 @@ describe('users delta', () => {
     t.sim.expireDeltaTokens();
     const res = await t.get(deltaLink);
     assert.equal(res.status, 410);
-    assert.equal(res.headers.get('location'), `${t.sim.url}/v1.0/users/delta?$select=jobTitle,displayName,id`);
+    assert.equal(
+      res.headers.get('location'),
+      `${t.sim.url}/v1.0/users/delta?$select=jobTitle,displayName,id`,
+    );
   });
 
   it('expires tokens older than 7 days of simulated time', async () => {

@@ -32,7 +32,11 @@ describe('group members', () => {
 
   it('gets the group', async () => {
     const res = await t.get(`/v1.0/groups/${a}?$select=id,displayName`);
-    assert.deepEqual(await res.json(), { '@odata.context': `${t.sim.url}/v1.0/$metadata#groups/$entity`, id: a, displayName: 'A' });
+    assert.deepEqual(await res.json(), {
+      '@odata.context': `${t.sim.url}/v1.0/$metadata#groups/$entity`,
+      id: a,
+      displayName: 'A',
+    });
   });
 
   it('lists direct members, users and groups, with @odata.type', async () => {
@@ -50,7 +54,9 @@ describe('group members', () => {
   });
 
   it('returns only users with the microsoft.graph.user cast', async () => {
-    const page = await json<Page>(await t.get(`/v1.0/groups/${a}/transitiveMembers/microsoft.graph.user?$select=id`));
+    const page = await json<Page>(
+      await t.get(`/v1.0/groups/${a}/transitiveMembers/microsoft.graph.user?$select=id`),
+    );
     assert.deepEqual(ids(page), [users[0]?.id, users[1]?.id, users[2]?.id, users[3]?.id, users[4]?.id]);
     assert.ok(page.value.every((m) => m['@odata.type'] === '#microsoft.graph.user'));
     const direct = await json<Page>(await t.get(`/v1.0/groups/${a}/members/microsoft.graph.user?$select=id`));
@@ -58,13 +64,22 @@ describe('group members', () => {
   });
 
   it('pages members with $top and absolute nextLinks', async () => {
-    const first = await json<Page>(await t.get(`/v1.0/groups/${a}/transitiveMembers/microsoft.graph.user?$select=id&$top=2`));
+    const first = await json<Page>(
+      await t.get(`/v1.0/groups/${a}/transitiveMembers/microsoft.graph.user?$select=id&$top=2`),
+    );
     assert.equal(first.value.length, 2);
-    assert.ok(first['@odata.nextLink']?.startsWith(`${t.sim.url}/v1.0/groups/${a}/transitiveMembers/microsoft.graph.user?`));
+    assert.ok(
+      first['@odata.nextLink']?.startsWith(
+        `${t.sim.url}/v1.0/groups/${a}/transitiveMembers/microsoft.graph.user?`,
+      ),
+    );
     const second = await json<Page>(await t.get(first['@odata.nextLink'] as string));
     const third = await json<Page>(await t.get(second['@odata.nextLink'] as string));
     assert.equal(third['@odata.nextLink'], undefined);
-    assert.deepEqual([...ids(first), ...ids(second), ...ids(third)], users.slice(0, 5).map((u) => u.id));
+    assert.deepEqual(
+      [...ids(first), ...ids(second), ...ids(third)],
+      users.slice(0, 5).map((u) => u.id),
+    );
   });
 
   it('answers 404 for an unknown group', async () => {

@@ -19,11 +19,17 @@ export interface TestSim {
   send(method: string, path: string, body: unknown, token?: string): Promise<Response>;
 }
 
-export async function requestToken(sim: GraphSimulator, form: Record<string, string>, tenant = TENANT): Promise<Response> {
+export async function requestToken(
+  sim: GraphSimulator,
+  form: Record<string, string>,
+  tenant = TENANT,
+): Promise<Response> {
   return fetch(`${sim.url}/${tenant}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams(form) });
 }
 
-export async function startTestSim(options: { roles?: string[] } & GraphSimulatorOptions = {}): Promise<TestSim> {
+export async function startTestSim(
+  options: { roles?: string[] } & GraphSimulatorOptions = {},
+): Promise<TestSim> {
   const { roles, ...simOptions } = options;
   const sim = await startGraphSimulator(simOptions);
   sim.addTenant({ tenantId: TENANT, displayName: 'Contoso' });
@@ -32,7 +38,11 @@ export async function startTestSim(options: { roles?: string[] } & GraphSimulato
   async function token(clientId = CLIENT_ID, secret = SECRET, tenant = TENANT): Promise<string> {
     const isDefault = clientId === CLIENT_ID && secret === SECRET && tenant === TENANT;
     if (isDefault && cached) return cached;
-    const res = await requestToken(sim, { client_id: clientId, client_secret: secret, scope: SCOPE, grant_type: 'client_credentials' }, tenant);
+    const res = await requestToken(
+      sim,
+      { client_id: clientId, client_secret: secret, scope: SCOPE, grant_type: 'client_credentials' },
+      tenant,
+    );
     if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
     const body = (await res.json()) as { access_token: string };
     if (isDefault) cached = body.access_token;
@@ -43,7 +53,9 @@ export async function startTestSim(options: { roles?: string[] } & GraphSimulato
     sim,
     token,
     async get(path, bearer, headers = {}) {
-      return fetch(absolute(path), { headers: { authorization: `Bearer ${bearer ?? (await token())}`, ...headers } });
+      return fetch(absolute(path), {
+        headers: { authorization: `Bearer ${bearer ?? (await token())}`, ...headers },
+      });
     },
     async send(method, path, body, bearer) {
       return fetch(absolute(path), {
@@ -88,7 +100,9 @@ export async function startReceiver(handler?: ReceiverHandler): Promise<Receiver
     url: '',
     requests,
     notifications: () =>
-      requests.filter((r) => !r.url.includes('validationToken=')).map((r) => JSON.parse(r.body) as { value: Array<Record<string, unknown>> }),
+      requests
+        .filter((r) => !r.url.includes('validationToken='))
+        .map((r) => JSON.parse(r.body) as { value: Array<Record<string, unknown>> }),
     handler:
       handler ??
       ((req, res) => {
@@ -104,7 +118,13 @@ export async function startReceiver(handler?: ReceiverHandler): Promise<Receiver
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      };
       requests.push(recorded);
       void receiver.handler(recorded, res);
     });
@@ -116,7 +136,10 @@ export async function startReceiver(handler?: ReceiverHandler): Promise<Receiver
 }
 
 export function decodeJwtPayload(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 export function inMinutes(minutes: number): string {

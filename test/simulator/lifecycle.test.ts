@@ -51,13 +51,19 @@ describe('lifecycle notifications', () => {
     return count;
   }
 
-  it('posts Graph\'s lifecycle body to the lifecycle URL', async () => {
+  it("posts Graph's lifecycle body to the lifecycle URL", async () => {
     const sub = await subscribe();
     await t.sim.sendLifecycleEvent(sub.id, 'missed');
     assert.equal(lifecycle.requests.length, 1);
     assert.deepEqual(JSON.parse(lifecycle.requests[0]?.body ?? ''), {
       value: [
-        { subscriptionId: sub.id, subscriptionExpirationDateTime: sub.expirationDateTime, tenantId: TENANT, clientState: 'life-state', lifecycleEvent: 'missed' },
+        {
+          subscriptionId: sub.id,
+          subscriptionExpirationDateTime: sub.expirationDateTime,
+          tenantId: TENANT,
+          clientState: 'life-state',
+          lifecycleEvent: 'missed',
+        },
       ],
     });
     assert.equal(changes.requests.length, 0);
@@ -67,7 +73,10 @@ describe('lifecycle notifications', () => {
   it('pauses delivery after reauthorizationRequired until POST /reauthorize', async () => {
     const sub = await subscribe();
     await t.sim.sendLifecycleEvent(sub.id, 'reauthorizationRequired');
-    assert.equal(JSON.parse(lifecycle.requests[0]?.body ?? '').value[0].lifecycleEvent, 'reauthorizationRequired');
+    assert.equal(
+      JSON.parse(lifecycle.requests[0]?.body ?? '').value[0].lifecycleEvent,
+      'reauthorizationRequired',
+    );
     assert.equal(t.sim.listSubscriptions()[0]?.needsReauthorization, true);
     const lostBefore = t.sim.stats.notificationsLost;
     assert.equal(await changeCount(), 0);
@@ -79,7 +88,10 @@ describe('lifecycle notifications', () => {
   it('also resumes delivery on renew', async () => {
     const sub = await subscribe();
     await t.sim.sendLifecycleEvent(sub.id, 'reauthorizationRequired');
-    assert.equal((await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, { expirationDateTime: inMinutes(900) })).status, 200);
+    assert.equal(
+      (await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, { expirationDateTime: inMinutes(900) })).status,
+      200,
+    );
     assert.equal(await changeCount(), 1);
   });
 
@@ -93,7 +105,10 @@ describe('lifecycle notifications', () => {
   it('removes the subscription with subscriptionRemoved', async () => {
     const sub = await subscribe();
     await t.sim.sendLifecycleEvent(sub.id, 'subscriptionRemoved');
-    assert.equal(JSON.parse(lifecycle.requests[0]?.body ?? '').value[0].lifecycleEvent, 'subscriptionRemoved');
+    assert.equal(
+      JSON.parse(lifecycle.requests[0]?.body ?? '').value[0].lifecycleEvent,
+      'subscriptionRemoved',
+    );
     assert.equal((await t.get(`/v1.0/subscriptions/${sub.id}`)).status, 404);
     assert.equal(await changeCount(), 0);
   });

@@ -39,11 +39,22 @@ describe('change notifications', () => {
     t.sim.stats.resetStats();
   });
 
-  async function subscribe(resource: string, changeType = 'updated,deleted', token?: string, clientState = 'client-secret-state') {
+  async function subscribe(
+    resource: string,
+    changeType = 'updated,deleted',
+    token?: string,
+    clientState = 'client-secret-state',
+  ) {
     const res = await t.send(
       'POST',
       '/v1.0/subscriptions',
-      { changeType, notificationUrl: receiver.url, resource, expirationDateTime: inMinutes(600), clientState },
+      {
+        changeType,
+        notificationUrl: receiver.url,
+        resource,
+        expirationDateTime: inMinutes(600),
+        clientState,
+      },
       token,
     );
     assert.equal(res.status, 201, await res.clone().text());
@@ -54,7 +65,7 @@ describe('change notifications', () => {
   const items = (): Item[] => receiver.notifications().flatMap((n) => n.value);
   const summary = () => items().map((i) => `${i.changeType} ${i.resource}`);
 
-  it('posts Graph\'s exact item shape for a user change', async () => {
+  it("posts Graph's exact item shape for a user change", async () => {
     const sub = await subscribe('users');
     const user = users[0] as SimUser;
     t.sim.updateUser(TENANT, user.id, { jobTitle: 'CTO' });
@@ -93,10 +104,17 @@ describe('change notifications', () => {
     t.sim.hardDeleteUser(TENANT, created.id);
     await t.sim.flushNotifications();
     const r = `Users/${created.id}`;
-    assert.deepEqual(summary(), [`updated ${r}`, `updated ${r}`, `updated ${r}`, `updated ${r}`, `updated ${r}`, `deleted ${r}`]);
+    assert.deepEqual(summary(), [
+      `updated ${r}`,
+      `updated ${r}`,
+      `updated ${r}`,
+      `updated ${r}`,
+      `updated ${r}`,
+      `deleted ${r}`,
+    ]);
   });
 
-  it('honours the subscription\'s changeType and resource', async () => {
+  it("honours the subscription's changeType and resource", async () => {
     await subscribe('users', 'deleted');
     await subscribe(`/users/${users[1]?.id}`, 'updated');
     t.sim.updateUser(TENANT, users[2]?.id as string, { jobTitle: 'ignored' });
@@ -117,11 +135,34 @@ describe('change notifications', () => {
     t.sim.addMember(TENANT, other.id, users[0]?.id as string);
     t.sim.updateUser(TENANT, users[0]?.id as string, { jobTitle: 'not a group change' });
     await t.sim.flushNotifications();
-    const expected = [`updated Groups/${group.id}`, `updated Groups/${group.id}`, `updated Groups/${other.id}`];
+    const expected = [
+      `updated Groups/${group.id}`,
+      `updated Groups/${group.id}`,
+      `updated Groups/${other.id}`,
+    ];
     assert.deepEqual(summary().sort(), expected.sort());
     const item = items()[0] as Item;
-    assert.deepEqual(Object.keys(item.resourceData as Item), ['@odata.type', '@odata.id', 'id', 'organizationId', 'sequenceNumber']);
+    assert.deepEqual(Object.keys(item.resourceData as Item), [
+      '@odata.type',
+      '@odata.id',
+      'id',
+      'organizationId',
+      'sequenceNumber',
+    ]);
     assert.equal((item.resourceData as Item)['@odata.type'], '#Microsoft.Graph.Group');
+  });
+
+  it('adds members@delta to group notifications when groupNotificationsIncludeMembers is set', async () => {
+    const group = t.sim.createGroup(TENANT, { displayName: 'With members' });
+    await subscribe(`/groups/${group.id}`, 'updated', groupToken);
+    t.sim.faults.groupNotificationsIncludeMembers = true;
+    t.sim.addMember(TENANT, group.id, users[2]?.id as string);
+    t.sim.removeMember(TENANT, group.id, users[2]?.id as string);
+    await t.sim.flushNotifications();
+    assert.deepEqual(
+      items().map((i) => (i.resourceData as Item)['members@delta']),
+      [[{ id: users[2]?.id }], [{ id: users[2]?.id, '@removed': { reason: 'deleted' } }]],
+    );
   });
 
   it('coalesces items queued within the batch window into one POST, mixing subscriptions', async () => {
@@ -140,7 +181,10 @@ describe('change notifications', () => {
     t.sim.faults.maxNotificationBatch = 2;
     for (const u of users.slice(0, 5)) t.sim.updateUser(TENANT, u.id, { jobTitle: `split ${u.id}` });
     await t.sim.flushNotifications();
-    assert.deepEqual(receiver.notifications().map((p) => p.value.length), [2, 2, 1]);
+    assert.deepEqual(
+      receiver.notifications().map((p) => p.value.length),
+      [2, 2, 1],
+    );
     assert.equal(t.sim.stats.notificationsSent, 5);
     assert.equal(t.sim.stats.notificationPosts, 3);
   });
@@ -161,7 +205,10 @@ describe('change notifications', () => {
     const at = receiver.requests.map((r) => r.at);
     assert.equal(at.length, 4);
     const gaps = at.slice(1).map((v, i) => v - (at[i] as number));
-    assert.ok(gaps[0] as number >= 18 && (gaps[1] as number) >= 38 && (gaps[2] as number) >= 78, `gaps ${gaps}`);
+    assert.ok(
+      (gaps[0] as number) >= 18 && (gaps[1] as number) >= 38 && (gaps[2] as number) >= 78,
+      `gaps ${gaps}`,
+    );
     assert.equal(t.sim.stats.notificationsSent, 1);
     assert.equal(t.sim.stats.notificationsLost, 0);
     receiver.requests.length = 0;
@@ -188,24 +235,71 @@ describe('change notifications', () => {
     failFirst(1000, 500);
     t.sim.updateUser(TENANT, users[0]?.id as string, { jobTitle: 'lost' });
     await t.sim.flushNotifications();
-    // Attempts at 0, 20, 60 ms; the next (140 ms) would pass the 100 ms limit.
-    assert.equal(receiver.requests.length, 3);
+    // Attempts at 0, 20 and 60 ms (fewer when answers are slow); the next, at 140 ms, would pass the limit.
+    assert.ok(
+      receiver.requests.length >= 2 && receiver.requests.length <= 3,
+      `${receiver.requests.length} attempts`,
+    );
     assert.equal(t.sim.stats.notificationsLost, 1);
+    assert.equal(t.sim.stats.notificationsSent, 0);
   });
 
   it('treats a slow answer as a failure and retries', async () => {
     await subscribe('users');
-    t.sim.faults.notificationTimeoutMs = 100;
+    t.sim.faults.notificationTimeoutMs = 250;
     let calls = 0;
     receiver.handler = async (req, res) => {
       if (echoValidation(req, res)) return;
-      if (calls++ === 0) await sleep(300);
+      if (calls++ === 0) await sleep(800);
       res.writeHead(202).end();
     };
     t.sim.updateUser(TENANT, users[0]?.id as string, { jobTitle: 'slow' });
     await t.sim.flushNotifications();
     assert.equal(calls, 2);
     assert.equal(t.sim.stats.notificationsSent, 1);
+  });
+
+  it("drops an endpoint's notifications for a window after more than 15% slow answers", async () => {
+    const slowReceiver = await startReceiver();
+    try {
+      const res = await t.send('POST', '/v1.0/subscriptions', {
+        changeType: 'updated',
+        notificationUrl: slowReceiver.url,
+        resource: `/users/${users[5]?.id}`,
+        expirationDateTime: inMinutes(600),
+      });
+      assert.equal(res.status, 201);
+      Object.assign(t.sim.faults, {
+        notificationTimeoutMs: 150,
+        notificationGiveUpMs: 0,
+        maxNotificationBatch: 1,
+        slowEndpointWindowMs: 1000,
+      });
+      let slow = true;
+      slowReceiver.handler = async (req, res) => {
+        if (echoValidation(req, res)) return;
+        if (slow) await sleep(400);
+        res.writeHead(202).end();
+      };
+      // Counted on the sending side: a POST abandoned at the timeout may never reach the receiver.
+      for (let i = 0; i < 10; i++)
+        t.sim.updateUser(TENANT, users[5]?.id as string, { jobTitle: `slow ${i}` });
+      await t.sim.flushNotifications();
+      assert.equal(t.sim.stats.notificationPosts, 10);
+      assert.equal(t.sim.stats.notificationsLost, 10);
+      slow = false;
+      t.sim.updateUser(TENANT, users[5]?.id as string, { jobTitle: 'dropped by Graph' });
+      await t.sim.flushNotifications();
+      assert.equal(t.sim.stats.notificationPosts, 10, 'nothing is sent while the endpoint is penalised');
+      assert.equal(t.sim.stats.notificationsLost, 11);
+      await sleep(1100);
+      t.sim.updateUser(TENANT, users[5]?.id as string, { jobTitle: 'after the window' });
+      await t.sim.flushNotifications();
+      assert.equal(t.sim.stats.notificationPosts, 11);
+      assert.equal(t.sim.stats.notificationsSent, 1);
+    } finally {
+      await slowReceiver.close();
+    }
   });
 
   it('sends every POST notificationDuplicates times', async () => {
@@ -255,6 +349,9 @@ describe('change notifications', () => {
     t.sim.seedUsers(TENANT, 3, { seed: 100 });
     const loud = t.sim.seedUsers(TENANT, 2, { seed: 101, notify: true });
     await t.sim.flushNotifications();
-    assert.deepEqual(summary(), loud.map((u) => `updated Users/${u.id}`));
+    assert.deepEqual(
+      summary(),
+      loud.map((u) => `updated Users/${u.id}`),
+    );
   });
 });

@@ -44,7 +44,7 @@ describe('permissions', () => {
     return res.status;
   }
 
-  it('denies plain reads with 403 Authorization_RequestDenied in Graph\'s envelope', async () => {
+  it("denies plain reads with 403 Authorization_RequestDenied in Graph's envelope", async () => {
     const res = await t.get('/v1.0/users', tokens.none);
     assert.equal(res.status, 403);
     const body = await json<GraphError>(res);
@@ -82,7 +82,13 @@ describe('permissions', () => {
   });
 
   it('lets Directory.Read.All read everything', async () => {
-    for (const path of ['/v1.0/users', `/v1.0/users/${userId}`, '/v1.0/users/delta', `/v1.0/groups/${groupId}/members`, '/v1.0/groups/delta']) {
+    for (const path of [
+      '/v1.0/users',
+      `/v1.0/users/${userId}`,
+      '/v1.0/users/delta',
+      `/v1.0/groups/${groupId}/members`,
+      '/v1.0/groups/delta',
+    ]) {
       assert.equal(await status(path, 'directory'), 200, path);
     }
   });
@@ -94,20 +100,36 @@ describe('permissions', () => {
     expirationDateTime: inMinutes(60),
   });
 
-  it('refuses a groups subscription to the customer grant with Graph\'s ExtensionError', async () => {
+  it("refuses a groups subscription to the customer grant with Graph's ExtensionError", async () => {
     const res = await t.send('POST', '/v1.0/subscriptions', subscription('groups'));
     assert.equal(res.status, 403);
     const body = await json<GraphError>(res);
     assert.equal(body.error.code, 'ExtensionError');
-    assert.equal(body.error.message, 'Operation: Create; Exception: [Status Code: Forbidden; Reason: Unauthorized]');
+    assert.equal(
+      body.error.message,
+      'Operation: Create; Exception: [Status Code: Forbidden; Reason: Unauthorized]',
+    );
     assert.equal(typeof body.error.innerError.date, 'string');
     assert.equal(t.sim.listSubscriptions().length, 0);
   });
 
   it('allows the users subscription with User.Read.All and groups with Group.Read.All', async () => {
     assert.equal((await t.send('POST', '/v1.0/subscriptions', subscription('users'))).status, 201);
-    assert.equal((await t.send('POST', '/v1.0/subscriptions', subscription('groups'), tokens.groupRead)).status, 201);
-    assert.equal((await t.send('POST', '/v1.0/subscriptions', subscription(`/groups/${groupId}/members`), tokens.directory)).status, 201);
+    assert.equal(
+      (await t.send('POST', '/v1.0/subscriptions', subscription('groups'), tokens.groupRead)).status,
+      201,
+    );
+    assert.equal(
+      (
+        await t.send(
+          'POST',
+          '/v1.0/subscriptions',
+          subscription(`/groups/${groupId}/members`),
+          tokens.directory,
+        )
+      ).status,
+      201,
+    );
     const denied = await t.send('POST', '/v1.0/subscriptions', subscription('users'), tokens.members);
     assert.equal(denied.status, 403);
     assert.equal((await json<GraphError>(denied)).error.code, 'ExtensionError');

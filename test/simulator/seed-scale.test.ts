@@ -24,14 +24,15 @@ describe('seeded directories', () => {
       assert.equal(new Set(a.map((u) => u.userPrincipalName)).size, 300);
       const byId = new Map(a.map((u, i) => [u.id, i]));
       assert.equal(a[0]?.managerId, null);
-      a.slice(1).forEach((u, i) => assert.ok((byId.get(u.managerId ?? '') ?? Infinity) <= i, 'managers come before their reports'));
+      a.slice(1).forEach((u, i) =>
+        assert.ok((byId.get(u.managerId ?? '') ?? Infinity) <= i, 'managers come before their reports'),
+      );
       for (const u of a) {
         assert.match(u.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
         assert.match(u.userPrincipalName, /^[a-z]+\.[a-z]+\d+@contoso\.onmicrosoft\.com$/);
         assert.equal(u.displayName, `${u.givenName} ${u.surname}`);
         assert.ok(u.jobTitle && u.department && u.officeLocation && u.employeeId);
       }
-      assert.ok(a.some((u) => !u.accountEnabled) || a.length < 100 || true);
       assert.ok(new Set(a.map((u) => u.department)).size > 3);
     } finally {
       await Promise.all(sims.map((s) => s.close()));
@@ -39,26 +40,32 @@ describe('seeded directories', () => {
   });
 });
 
-describe('a million users', { timeout: 120_000 }, () => {
+// SIM_SCALE_USERS lowers the scale for quick local runs; CI keeps the benchmark's million.
+const SCALE = Number(process.env.SIM_SCALE_USERS ?? 1_000_000);
+
+describe(`${SCALE} users`, { timeout: 180_000 }, () => {
   let t: TestSim;
   let users: SimUser[];
-  let seedMs: number;
+  let seedCpuMs: number;
 
   before(async () => {
     t = await startTestSim();
     t.sim.faults.throttlingEnabled = false;
-    const start = performance.now();
-    users = t.sim.seedUsers(TENANT, 1_000_000, { seed: 1 });
-    seedMs = performance.now() - start;
+    const start = process.cpuUsage();
+    users = t.sim.seedUsers(TENANT, SCALE, { seed: 1 });
+    const used = process.cpuUsage(start);
+    seedCpuMs = (used.user + used.system) / 1000;
   });
   after(() => t.sim.close());
 
-  it('seeds in well under a minute', () => {
-    assert.equal(users.length, 1_000_000);
-    assert.equal(t.sim.listUsers(TENANT).length, 1_000_000);
-    assert.ok(seedMs < 30_000, `seeding took ${Math.round(seedMs)} ms`);
+  it('seeds in well under a minute of CPU', () => {
+    assert.equal(users.length, SCALE);
+    assert.equal(t.sim.listUsers(TENANT).length, SCALE);
+    // CPU time, not wall time: a busy CI machine must not fail this.
+    assert.ok(seedCpuMs < 30_000 * (SCALE / 1_000_000), `seeding took ${Math.round(seedCpuMs)} ms of CPU`);
   });
 
+  /** Wall time; the bound only catches gross regressions (rendering or copying the directory). */
   async function timed(path: string): Promise<{ ms: number; body: Record<string, unknown> }> {
     const start = performance.now();
     const res = await t.get(path);
@@ -71,18 +78,19 @@ describe('a million users', { timeout: 120_000 }, () => {
     const first = await timed('/v1.0/users?$top=999&$select=id,displayName');
     const second = await timed(first.body['@odata.nextLink'] as string);
     assert.equal((second.body.value as unknown[]).length, 999);
-    assert.ok(second.ms < 1_000, `page took ${Math.round(second.ms)} ms`);
+    assert.ok(second.ms < 3_000, `page took ${Math.round(second.ms)} ms`);
   });
 
   it('serves delta pages in page-sized work, initial and incremental', async () => {
     const initial = await timed('/v1.0/users/delta?$select=jobTitle,manager');
     assert.equal((initial.body.value as unknown[]).length, 200);
     const next = await timed(initial.body['@odata.nextLink'] as string);
-    assert.ok(next.ms < 1_000, `initial page took ${Math.round(next.ms)} ms`);
+    assert.ok(next.ms < 3_000, `initial page took ${Math.round(next.ms)} ms`);
     const latest = await timed('/v1.0/users/delta?$deltatoken=latest&$select=jobTitle');
-    for (let i = 0; i < 500; i++) t.sim.updateUser(TENANT, users[i * 1000]?.id as string, { jobTitle: `Changed ${i}` });
+    for (let i = 0; i < 500; i++)
+      t.sim.updateUser(TENANT, users[i * 1000]?.id as string, { jobTitle: `Changed ${i}` });
     const changes = await timed(latest.body['@odata.deltaLink'] as string);
     assert.equal((changes.body.value as unknown[]).length, 200);
-    assert.ok(changes.ms < 1_000, `change page took ${Math.round(changes.ms)} ms`);
+    assert.ok(changes.ms < 3_000, `change page took ${Math.round(changes.ms)} ms`);
   });
 });

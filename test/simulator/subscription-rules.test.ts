@@ -36,7 +36,8 @@ describe('subscription rules', () => {
     clientState: 'abc',
     ...extra,
   });
-  const create = (extra: Record<string, unknown> = {}, token?: string) => t.send('POST', '/v1.0/subscriptions', body(extra), token);
+  const create = (extra: Record<string, unknown> = {}, token?: string) =>
+    t.send('POST', '/v1.0/subscriptions', body(extra), token);
 
   async function expect400(res: Response, pattern: RegExp): Promise<void> {
     assert.equal(res.status, 400);
@@ -44,7 +45,7 @@ describe('subscription rules', () => {
     assert.equal(t.sim.listSubscriptions().length, 0);
   }
 
-  it('answers 201 with Graph\'s subscription shape, clientState null', async () => {
+  it("answers 201 with Graph's subscription shape, clientState null", async () => {
     const expiry = inMinutes(600);
     const res = await create({ expirationDateTime: expiry, lifecycleNotificationUrl: receiver.url });
     assert.equal(res.status, 201);
@@ -61,14 +62,24 @@ describe('subscription rules', () => {
     assert.equal(typeof sub.creatorId, 'string');
     assert.equal(Date.parse(sub.expirationDateTime), Date.parse(expiry));
     assert.match(sub.expirationDateTime, /\.\d{7}Z$/);
-    assert.equal(t.sim.listSubscriptions(TENANT)[0]?.clientState, 'abc', 'the simulator keeps the real secret');
+    assert.equal(
+      t.sim.listSubscriptions(TENANT)[0]?.clientState,
+      'abc',
+      'the simulator keeps the real secret',
+    );
   });
 
   it('accepts every supported resource, slash optional, case-insensitive', async () => {
     const group = t.sim.createGroup(TENANT, { displayName: 'G' }).id;
     t.sim.addApp({ tenantId: TENANT, clientId: 'dir', clientSecret: 's', roles: ['Directory.Read.All'] });
     const token = await t.token('dir', 's');
-    for (const resource of ['/users', `users/${userId}`, 'Groups', `/groups/${group}`, `/groups/${group}/members`]) {
+    for (const resource of [
+      '/users',
+      `users/${userId}`,
+      'Groups',
+      `/groups/${group}`,
+      `/groups/${group}/members`,
+    ]) {
       const res = await create({ resource }, token);
       assert.equal(res.status, 201, `${resource}: ${await res.clone().text()}`);
     }
@@ -99,7 +110,10 @@ describe('subscription rules', () => {
 
   it('refuses a lifetime over 41,760 minutes and raises one under 45 minutes silently', async () => {
     await expect400(await create({ expirationDateTime: inMinutes(41_761) }), /41760 minutes/);
-    assert.equal((await create({ expirationDateTime: inMinutes(41_759), resource: `/users/${userId}` })).status, 201);
+    assert.equal(
+      (await create({ expirationDateTime: inMinutes(41_759), resource: `/users/${userId}` })).status,
+      201,
+    );
     const before = Date.now();
     const short = await json<Sub>(await create({ expirationDateTime: inMinutes(5) }));
     const minutes = (Date.parse(short.expirationDateTime) - before) / 60_000;
@@ -115,9 +129,17 @@ describe('subscription rules', () => {
     assert.equal((await create()).status, 201);
     const dup = await create({ changeType: 'deleted,updated', resource: '/Users' });
     assert.equal(dup.status, 409);
-    assert.equal((await create({ changeType: 'updated' })).status, 201, 'another changeType is another subscription');
+    assert.equal(
+      (await create({ changeType: 'updated' })).status,
+      201,
+      'another changeType is another subscription',
+    );
     t.sim.addApp({ tenantId: TENANT, clientId: 'other', clientSecret: 's' });
-    assert.equal((await create({}, await t.token('other', 's'))).status, 201, 'another app may subscribe too');
+    assert.equal(
+      (await create({}, await t.token('other', 's'))).status,
+      201,
+      'another app may subscribe too',
+    );
   });
 
   it('enforces 100 subscriptions per app per tenant with a 403 naming the limit', async () => {
@@ -134,24 +156,37 @@ describe('subscription rules', () => {
     const res = await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, { expirationDateTime: later });
     assert.equal(res.status, 200);
     assert.equal(Date.parse((await json<Sub>(res)).expirationDateTime), Date.parse(later));
-    assert.equal((await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, { expirationDateTime: inMinutes(50_000) })).status, 400);
+    assert.equal(
+      (await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, { expirationDateTime: inMinutes(50_000) }))
+        .status,
+      400,
+    );
   });
 
   it('refuses to add a lifecycleNotificationUrl by PATCH', async () => {
     const sub = await json<Sub>(await create());
-    const res = await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, { lifecycleNotificationUrl: receiver.url });
+    const res = await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, {
+      lifecycleNotificationUrl: receiver.url,
+    });
     assert.equal(res.status, 400);
     assert.match((await json<GraphError>(res)).error.message, /lifecycleNotificationUrl/);
   });
 
-  it('lists only the caller\'s subscriptions, gets, deletes and reauthorizes them', async () => {
+  it("lists only the caller's subscriptions, gets, deletes and reauthorizes them", async () => {
     const mine = await json<Sub>(await create());
     t.sim.addApp({ tenantId: TENANT, clientId: 'other2', clientSecret: 's' });
     const otherToken = await t.token('other2', 's');
     const theirs = await json<Sub>(await create({}, otherToken));
     const list = await json<{ value: Sub[] }>(await t.get('/v1.0/subscriptions'));
-    assert.deepEqual(list.value.map((s) => s.id), [mine.id]);
-    assert.equal((await t.get(`/v1.0/subscriptions/${theirs.id}`)).status, 404, "another app's subscription is invisible");
+    assert.deepEqual(
+      list.value.map((s) => s.id),
+      [mine.id],
+    );
+    assert.equal(
+      (await t.get(`/v1.0/subscriptions/${theirs.id}`)).status,
+      404,
+      "another app's subscription is invisible",
+    );
     assert.equal((await t.get(`/v1.0/subscriptions/${mine.id}`)).status, 200);
     assert.equal((await t.send('POST', `/v1.0/subscriptions/${mine.id}/reauthorize`, undefined)).status, 204);
     assert.equal((await t.send('DELETE', `/v1.0/subscriptions/${mine.id}`, undefined)).status, 204);
@@ -164,14 +199,24 @@ describe('subscription rules', () => {
     const sub = await json<Sub>(await create());
     t.sim.clock.advance(61 * 60_000);
     assert.equal((await t.get(`/v1.0/subscriptions/${sub.id}`)).status, 404);
-    assert.equal((await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, { expirationDateTime: new Date(t.sim.clock.now() + 3600_000).toISOString() })).status, 404);
+    assert.equal(
+      (
+        await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, {
+          expirationDateTime: new Date(t.sim.clock.now() + 3600_000).toISOString(),
+        })
+      ).status,
+      404,
+    );
     assert.equal(t.sim.listSubscriptions().length, 0);
   });
 
   it('answers 404 after deleteSubscriptionBehindTheBack', async () => {
     const sub = await json<Sub>(await create());
     t.sim.deleteSubscriptionBehindTheBack(sub.id);
-    assert.equal((await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, { expirationDateTime: inMinutes(100) })).status, 404);
+    assert.equal(
+      (await t.send('PATCH', `/v1.0/subscriptions/${sub.id}`, { expirationDateTime: inMinutes(100) })).status,
+      404,
+    );
   });
 });
 
@@ -184,10 +229,18 @@ describe('subscription quota per tenant', () => {
       assert.equal(t.sim.faults.maxSubscriptionsPerAppPerTenant, 100);
       // Lowered so the rule is checked without a thousand handshakes.
       t.sim.faults.maxSubscriptionsPerTenant = 3;
-      const sub = (resource: string) => ({ changeType: 'updated', notificationUrl: receiver.url, resource, expirationDateTime: inMinutes(60) });
+      const sub = (resource: string) => ({
+        changeType: 'updated',
+        notificationUrl: receiver.url,
+        resource,
+        expirationDateTime: inMinutes(60),
+      });
       for (let app = 0; app < 3; app++) {
         t.sim.addApp({ tenantId: TENANT, clientId: `app${app}`, clientSecret: 's' });
-        assert.equal((await t.send('POST', '/v1.0/subscriptions', sub('users'), await t.token(`app${app}`, 's'))).status, 201);
+        assert.equal(
+          (await t.send('POST', '/v1.0/subscriptions', sub('users'), await t.token(`app${app}`, 's'))).status,
+          201,
+        );
       }
       const res = await t.send('POST', '/v1.0/subscriptions', sub('users'));
       assert.equal(res.status, 403);

@@ -60,7 +60,8 @@ describe('subscription validation handshake', () => {
     assert.match(String(req?.headers['content-type']), /^text\/plain/);
     assert.ok(req?.url.startsWith('/webhooks/graph?kind=changes&validationToken='), req?.url);
     const token = new URL(req?.url ?? '', 'http://x').searchParams.get('validationToken') ?? '';
-    for (const awkward of [' ', '+', '/', '&', '%', '?', '#', '=']) assert.ok(token.includes(awkward), `token contains '${awkward}'`);
+    for (const awkward of [' ', '+', '/', '&', '%', '?', '#', '='])
+      assert.ok(token.includes(awkward), `token contains '${awkward}'`);
     assert.ok(!req?.url.includes(' '), 'the token is URL-encoded on the wire');
   });
 
@@ -68,7 +69,9 @@ describe('subscription validation handshake', () => {
     const res = await create({ notificationUrl: receiver.url, lifecycleNotificationUrl: receiver.url });
     assert.equal(res.status, 201);
     assert.equal(receiver.requests.length, 2);
-    const tokens = receiver.requests.map((r) => new URL(r.url, 'http://x').searchParams.get('validationToken'));
+    const tokens = receiver.requests.map((r) =>
+      new URL(r.url, 'http://x').searchParams.get('validationToken'),
+    );
     assert.notEqual(tokens[0], tokens[1]);
   });
 
@@ -110,7 +113,9 @@ describe('subscription validation handshake', () => {
       if (req.url.includes('lifecycle')) res.writeHead(500).end();
       else echoValidation(req, res);
     };
-    await expectValidationError(await create({ lifecycleNotificationUrl: receiver.url.replace('graph', 'graph/lifecycle') }));
+    await expectValidationError(
+      await create({ lifecycleNotificationUrl: receiver.url.replace('graph', 'graph/lifecycle') }),
+    );
   });
 
   it('fails when nothing listens', async () => {
@@ -120,7 +125,8 @@ describe('subscription validation handshake', () => {
   it('re-runs the handshake on renew only when validateOnRenew is set', async () => {
     const created = await json(await create());
     receiver.requests.length = 0;
-    const renew = () => t.send('PATCH', `/v1.0/subscriptions/${created.id}`, { expirationDateTime: inMinutes(300) });
+    const renew = () =>
+      t.send('PATCH', `/v1.0/subscriptions/${created.id}`, { expirationDateTime: inMinutes(300) });
     assert.equal((await renew()).status, 200);
     assert.equal(receiver.requests.length, 0);
     t.sim.faults.validateOnRenew = true;

@@ -24,12 +24,20 @@ describe('throttling', () => {
   async function freshApp(tenant = TENANT): Promise<string> {
     const clientId = `app-${appCount++}`;
     t.sim.addApp({ tenantId: tenant, clientId, clientSecret: 's' });
-    const res = await requestToken(t.sim, { client_id: clientId, client_secret: 's', scope: SCOPE, grant_type: 'client_credentials' }, tenant);
+    const res = await requestToken(
+      t.sim,
+      { client_id: clientId, client_secret: 's', scope: SCOPE, grant_type: 'client_credentials' },
+      tenant,
+    );
     return ((await res.json()) as { access_token: string }).access_token;
   }
 
   /** How many calls succeed before the first 429. */
-  async function callsUntil429(path: string, token: string, limit = 200): Promise<{ ok: number; res: Response }> {
+  async function callsUntil429(
+    path: string,
+    token: string,
+    limit = 200,
+  ): Promise<{ ok: number; res: Response }> {
     for (let ok = 0; ok < limit; ok++) {
       const res = await t.get(path, token);
       if (res.status === 429) return { ok, res };
@@ -56,7 +64,8 @@ describe('throttling', () => {
 
   it('charges 1 less with $select, 3 for members and 5 for transitiveMembers', async () => {
     t.sim.faults.budgetMultiplier = 0.01;
-    const cost = async (path: string) => (await t.get(path, await freshApp())).headers.get('x-ms-resource-unit');
+    const cost = async (path: string) =>
+      (await t.get(path, await freshApp())).headers.get('x-ms-resource-unit');
     assert.equal(await cost('/v1.0/users?$select=id'), '1');
     assert.equal(await cost(`/v1.0/users/${userId}`), '1');
     assert.equal(await cost(`/v1.0/groups/${groupId}/members`), '3');
@@ -68,7 +77,10 @@ describe('throttling', () => {
 
   it('sizes the budget by tenant: 5,000 from 50 users, 8,000 over 500', async () => {
     t.sim.faults.budgetMultiplier = 0.01;
-    for (const [tenantId, users, expected] of [['mid', 50, 50], ['big', 501, 80]] as const) {
+    for (const [tenantId, users, expected] of [
+      ['mid', 50, 50],
+      ['big', 501, 80],
+    ] as const) {
       t.sim.addTenant({ tenantId });
       const id = t.sim.seedUsers(tenantId, users)[0]?.id as string;
       const { ok } = await callsUntil429(`/v1.0/users/${id}`, await freshApp(tenantId));
@@ -115,7 +127,26 @@ describe('throttling', () => {
 
   it('does not throttle the token endpoint', async () => {
     t.sim.faults.throttleRate = 1;
-    const res = await requestToken(t.sim, { client_id: CLIENT_ID, client_secret: 'sim-secret~value', scope: SCOPE, grant_type: 'client_credentials' });
+    const res = await requestToken(t.sim, {
+      client_id: CLIENT_ID,
+      client_secret: 'sim-secret~value',
+      scope: SCOPE,
+      grant_type: 'client_credentials',
+    });
     assert.equal(res.status, 200);
+  });
+});
+
+describe('closing under latency', () => {
+  it('close() does not wait for requests held by latencyMs', async () => {
+    const t = await startTestSim();
+    const token = await t.token();
+    t.sim.faults.latencyMs = 30_000;
+    const pending = t.get('/v1.0/users', token).catch((err: Error) => err);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const start = Date.now();
+    await t.sim.close();
+    assert.ok(Date.now() - start < 5_000);
+    await pending;
   });
 });

@@ -2,7 +2,16 @@
 // each failure, OpenID discovery, and Graph refusing tokens it did not issue or that expired.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLIENT_ID, SCOPE, SECRET, TENANT, decodeJwtPayload, json, requestToken, startTestSim } from './helpers.js';
+import {
+  CLIENT_ID,
+  SCOPE,
+  SECRET,
+  TENANT,
+  decodeJwtPayload,
+  json,
+  requestToken,
+  startTestSim,
+} from './helpers.js';
 import type { TestSim } from './helpers.js';
 
 const good = { client_id: CLIENT_ID, client_secret: SECRET, scope: SCOPE, grant_type: 'client_credentials' };
@@ -12,7 +21,12 @@ describe('token endpoint', () => {
   before(async () => {
     t = await startTestSim();
     t.sim.addApp({ tenantId: TENANT, clientId: 'no-roles', clientSecret: 's', roles: [] });
-    t.sim.addApp({ tenantId: TENANT, clientId: 'expired', clientSecret: 's', secretExpiresAt: new Date(Date.now() - 1000) });
+    t.sim.addApp({
+      tenantId: TENANT,
+      clientId: 'expired',
+      clientSecret: 's',
+      secretExpiresAt: new Date(Date.now() - 1000),
+    });
     t.sim.addApp({ tenantId: TENANT, clientId: 'short', clientSecret: 's', tokenLifetimeSeconds: 0 });
   });
   after(() => t.sim.close());
@@ -21,7 +35,12 @@ describe('token endpoint', () => {
     const res = await requestToken(t.sim, good);
     assert.equal(res.status, 200);
     const body = await json(res);
-    assert.deepEqual(Object.keys(body).sort(), ['access_token', 'expires_in', 'ext_expires_in', 'token_type']);
+    assert.deepEqual(Object.keys(body).sort(), [
+      'access_token',
+      'expires_in',
+      'ext_expires_in',
+      'token_type',
+    ]);
     assert.equal(body.token_type, 'Bearer');
     assert.equal(body.expires_in, 3599);
     assert.equal(body.ext_expires_in, 3599);
@@ -56,11 +75,32 @@ describe('token endpoint', () => {
     ['unknown tenant', good, 'no-such-tenant', 400, 'invalid_request', 90002],
     ['unknown client', { ...good, client_id: 'nobody' }, TENANT, 400, 'unauthorized_client', 700016],
     ['wrong secret', { ...good, client_secret: 'wrong' }, TENANT, 401, 'invalid_client', 7000215],
-    ['expired secret', { ...good, client_id: 'expired', client_secret: 's' }, TENANT, 401, 'invalid_client', 7000222],
+    [
+      'expired secret',
+      { ...good, client_id: 'expired', client_secret: 's' },
+      TENANT,
+      401,
+      'invalid_client',
+      7000222,
+    ],
     ['unsupported grant', { ...good, grant_type: 'password' }, TENANT, 400, 'unsupported_grant_type', 70003],
     ['scope without /.default', { ...good, scope: 'User.Read.All' }, TENANT, 400, 'invalid_scope', 1002012],
-    ['scope of another resource', { ...good, scope: 'https://graph.microsoft.us/.default' }, TENANT, 400, 'invalid_resource', 500011],
-    ['missing client_id', { scope: SCOPE, grant_type: 'client_credentials' }, TENANT, 400, 'invalid_request', 900144],
+    [
+      'scope of another resource',
+      { ...good, scope: 'https://graph.microsoft.us/.default' },
+      TENANT,
+      400,
+      'invalid_resource',
+      500011,
+    ],
+    [
+      'missing client_id',
+      { scope: SCOPE, grant_type: 'client_credentials' },
+      TENANT,
+      400,
+      'invalid_request',
+      900144,
+    ],
   ];
   for (const [name, form, tenant, status, error, code] of failures) {
     it(`answers ${status} ${error} AADSTS${code} for ${name}`, async () => {
@@ -70,9 +110,20 @@ describe('token endpoint', () => {
       assert.equal(body.error, error);
       assert.deepEqual(body.error_codes, [code]);
       assert.match(body.error_description as string, new RegExp(`^AADSTS${code}: `));
-      for (const field of ['timestamp', 'trace_id', 'correlation_id']) assert.equal(typeof body[field], 'string');
+      for (const field of ['timestamp', 'trace_id', 'correlation_id'])
+        assert.equal(typeof body[field], 'string');
     });
   }
+
+  it('reads only form bodies, like Entra', async () => {
+    const res = await fetch(`${t.sim.url}/${TENANT}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(good),
+    });
+    assert.equal(res.status, 400);
+    assert.deepEqual((await json(res)).error_codes, [900144]);
+  });
 
   it('answers 404 {} when tokenEndpointNotFound is set (the msal-node empty-token pitfall)', async () => {
     t.sim.faults.tokenEndpointNotFound = true;
@@ -115,7 +166,9 @@ describe('Graph bearer token checks', () => {
   async function expect401(headers: Record<string, string>, message: RegExp): Promise<void> {
     const res = await fetch(`${t.sim.url}/v1.0/users`, { headers });
     assert.equal(res.status, 401);
-    const body = await json<{ error: { code: string; message: string; innerError: Record<string, string> } }>(res);
+    const body = await json<{ error: { code: string; message: string; innerError: Record<string, string> } }>(
+      res,
+    );
     assert.equal(body.error.code, 'InvalidAuthenticationToken');
     assert.match(body.error.message, message);
     assert.equal(body.error.innerError['request-id'], res.headers.get('request-id'));

@@ -33,16 +33,28 @@ describe('users reads and paging', () => {
 
   it('pages 100 at a time by default with absolute nextLinks, every user once', async () => {
     const { pages, ids } = await collect('/v1.0/users');
-    assert.deepEqual(pages.map((p) => p.value.length), [100, 100, 50]);
+    assert.deepEqual(
+      pages.map((p) => p.value.length),
+      [100, 100, 50],
+    );
     assert.ok(pages[0]?.['@odata.nextLink']?.startsWith(`${t.sim.url}/v1.0/users?`));
     assert.match(pages[0]?.['@odata.nextLink'] ?? '', /\$skiptoken=/);
-    assert.deepEqual(ids, users.map((u) => u.id));
+    assert.deepEqual(
+      ids,
+      users.map((u) => u.id),
+    );
   });
 
   it('keeps $top and $select in the nextLink', async () => {
     const { pages } = await collect('/v1.0/users?$top=120&$select=displayName,department');
-    assert.deepEqual(pages.map((p) => p.value.length), [120, 120, 10]);
-    assert.match(pages[0]?.['@odata.nextLink'] ?? '', /\$top=120&\$select=displayName,department&\$skiptoken=/);
+    assert.deepEqual(
+      pages.map((p) => p.value.length),
+      [120, 120, 10],
+    );
+    assert.match(
+      pages[0]?.['@odata.nextLink'] ?? '',
+      /\$top=120&\$select=displayName,department&\$skiptoken=/,
+    );
     assert.deepEqual(Object.keys(pages[2]?.value[0] ?? {}), ['displayName', 'department', 'id']);
   });
 
@@ -52,11 +64,20 @@ describe('users reads and paging', () => {
     assert.equal(res.status, 400);
   });
 
-  it('returns Graph\'s default property set without $select (no department, no employeeId)', async () => {
+  it("returns Graph's default property set without $select (no department, no employeeId)", async () => {
     const page = await json<Page>(await t.get('/v1.0/users?$top=1'));
     assert.deepEqual(Object.keys(page.value[0] ?? {}).sort(), [
-      'businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation',
-      'preferredLanguage', 'surname', 'userPrincipalName',
+      'businessPhones',
+      'displayName',
+      'givenName',
+      'id',
+      'jobTitle',
+      'mail',
+      'mobilePhone',
+      'officeLocation',
+      'preferredLanguage',
+      'surname',
+      'userPrincipalName',
     ]);
   });
 
@@ -66,7 +87,7 @@ describe('users reads and paging', () => {
     assert.match((await json<{ error: { message: string } }>(res)).error.message, /jobTitel/);
   });
 
-  it('treats $select names case-insensitively and answers with Graph\'s casing', async () => {
+  it("treats $select names case-insensitively and answers with Graph's casing", async () => {
     const page = await json<Page>(await t.get('/v1.0/users?$top=1&$select=DISPLAYNAME,employeeid'));
     assert.deepEqual(Object.keys(page.value[0] ?? {}), ['displayName', 'employeeId', 'id']);
   });

@@ -55,6 +55,11 @@ export interface SimFaults {
   notificationRetryBaseMs: number;
   /** Retries stop this long after the first attempt; the items are lost. Default 4 h. */
   notificationGiveUpMs: number;
+  /** Over 15% slow answers (beyond notificationTimeoutMs) within the window: Graph drops the
+   * URL's notifications for one window. Default true. */
+  slowEndpointPolicy: boolean;
+  /** Measurement window and drop duration of that policy. Default 10 minutes. */
+  slowEndpointWindowMs: number;
   /** Each POST is sent this many times (Graph is observed to duplicate). Default 1. */
   notificationDuplicates: number;
   /** Group notifications carry `members@delta` in resourceData (UNSETTLED shape). Default false. */
@@ -89,6 +94,8 @@ export function createDefaultFaults(): SimFaults {
     notificationTimeoutMs: 10_000,
     notificationRetryBaseMs: 1_000,
     notificationGiveUpMs: 4 * 60 * 60 * 1000,
+    slowEndpointPolicy: true,
+    slowEndpointWindowMs: 10 * 60 * 1000,
     notificationDuplicates: 1,
     groupNotificationsIncludeMembers: false,
   };
@@ -125,6 +132,8 @@ export const faultsPatchSchema = z
     notificationTimeoutMs: ms,
     notificationRetryBaseMs: ms,
     notificationGiveUpMs: ms,
+    slowEndpointPolicy: z.boolean(),
+    slowEndpointWindowMs: z.number().int().min(1),
     notificationDuplicates: z.number().int().min(1).max(10),
     groupNotificationsIncludeMembers: z.boolean(),
   })

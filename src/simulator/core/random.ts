@@ -1,4 +1,4 @@
-// Deterministic randomness for seeded data (same seed, same directory) and a sleep helper.
+// Deterministic randomness for seeded data: same seed, same directory.
 export type Random = () => number;
 
 /** mulberry32: tiny, fast and good enough for made-up names and fault dice. */
@@ -45,8 +45,4 @@ export function seededUuid(random: Random): string {
 export function flatten(text: string): string {
   text.charCodeAt(0);
   return text;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -33,7 +33,11 @@ function hashString(text: string): number {
   return h >>> 0;
 }
 
-export function createTenantDirectory(tenantId: string, domain: string, emit: DirectoryListener): TenantDirectory {
+export function createTenantDirectory(
+  tenantId: string,
+  domain: string,
+  emit: DirectoryListener,
+): TenantDirectory {
   const state = createDirectoryState({
     tenantId,
     domain,

@@ -10,7 +10,8 @@ export function createGroup(state: DirectoryState, input: { id?: string; display
     throw invalidInput('a group needs a displayName');
   }
   const id = input.id ?? randomUUID();
-  if (state.groups.has(id) || state.users.has(id)) throw new SimError('conflict', `object ${id} already exists`);
+  if (state.groups.has(id) || state.users.has(id))
+    throw new SimError('conflict', `object ${id} already exists`);
   const group: SimGroup = {
     id,
     displayName: input.displayName,

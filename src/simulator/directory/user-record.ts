@@ -31,20 +31,35 @@ export function applyPatch(base: SimUser, patch: Partial<SimUser>): SimUser {
 }
 
 const TEXT_FIELDS = [
-  'userPrincipalName', 'mail', 'displayName', 'givenName', 'surname', 'jobTitle', 'department',
-  'officeLocation', 'employeeId', 'mobilePhone', 'managerId',
+  'userPrincipalName',
+  'mail',
+  'displayName',
+  'givenName',
+  'surname',
+  'jobTitle',
+  'department',
+  'officeLocation',
+  'employeeId',
+  'mobilePhone',
+  'managerId',
 ] as const;
 
 /** A caller bug (wrong type) should fail loudly at the simulator, not leak into delta pages. */
 export function checkProfileTypes(patch: Partial<SimUser>): string | null {
   for (const key of Object.keys(patch)) {
-    if (key !== 'id' && key !== 'businessPhones' && key !== 'accountEnabled' && !TEXT_FIELDS.includes(key as never)) {
+    if (
+      key !== 'id' &&
+      key !== 'businessPhones' &&
+      key !== 'accountEnabled' &&
+      !TEXT_FIELDS.includes(key as never)
+    ) {
       return `unknown user property '${key}'`;
     }
   }
   for (const field of TEXT_FIELDS) {
     const value = patch[field];
-    if (value !== undefined && value !== null && typeof value !== 'string') return `${field} must be a string or null`;
+    if (value !== undefined && value !== null && typeof value !== 'string')
+      return `${field} must be a string or null`;
   }
   if (patch.userPrincipalName === null) return 'userPrincipalName cannot be null';
   if (patch.accountEnabled !== undefined && typeof patch.accountEnabled !== 'boolean') {

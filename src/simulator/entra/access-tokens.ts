@@ -26,7 +26,13 @@ export type TokenCheck =
   | { ok: false; reason: 'missing' | 'malformed' | 'signature' | 'audience' | 'expired' };
 
 export interface AccessTokenSigner {
-  issue(input: { tenantId: string; appId: string; servicePrincipalId: string; roles: string[]; lifetimeSeconds: number }): {
+  issue(input: {
+    tenantId: string;
+    appId: string;
+    servicePrincipalId: string;
+    roles: string[];
+    lifetimeSeconds: number;
+  }): {
     token: string;
     claims: AccessTokenClaims;
   };
@@ -70,7 +76,8 @@ export function createAccessTokenSigner(): AccessTokenSigner {
       const [head, payload, signature] = parts as [string, string, string];
       const expected = sign(`${head}.${payload}`);
       const given = Buffer.from(signature, 'base64url');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature' };
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        return { ok: false, reason: 'signature' };
       let claims: AccessTokenClaims;
       try {
         claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as AccessTokenClaims;

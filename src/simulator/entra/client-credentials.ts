@@ -4,7 +4,10 @@ import { EntraError } from './entra-errors.js';
 import type { AccessTokenSigner } from './access-tokens.js';
 import type { Tenant, TenantRegistry } from './tenants.js';
 
-const GRAPH_SCOPES = new Set(['https://graph.microsoft.com/.default', '00000003-0000-0000-c000-000000000000/.default']);
+const GRAPH_SCOPES = new Set([
+  'https://graph.microsoft.com/.default',
+  '00000003-0000-0000-c000-000000000000/.default',
+]);
 
 export interface TokenResponse {
   token_type: 'Bearer';
@@ -33,12 +36,29 @@ function findTenant(registry: TenantRegistry, tenant: string): Tenant {
 
 function checkGrantAndScope(form: TokenRequest['form']): void {
   const grant = form.grant_type;
-  if (!grant) throw new EntraError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+  if (!grant)
+    throw new EntraError(
+      400,
+      'invalid_request',
+      900144,
+      "The request body must contain the following parameter: 'grant_type'.",
+    );
   if (grant !== 'client_credentials') {
-    throw new EntraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`);
+    throw new EntraError(
+      400,
+      'unsupported_grant_type',
+      70003,
+      `The app requested an unsupported grant type '${grant}'.`,
+    );
   }
   const scope = form.scope;
-  if (!scope) throw new EntraError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.");
+  if (!scope)
+    throw new EntraError(
+      400,
+      'invalid_request',
+      900144,
+      "The request body must contain the following parameter: 'scope'.",
+    );
   if (!scope.endsWith('/.default')) {
     throw new EntraError(
       400,
@@ -49,7 +69,12 @@ function checkGrantAndScope(form: TokenRequest['form']): void {
   }
   if (!GRAPH_SCOPES.has(scope)) {
     const resource = scope.slice(0, -'/.default'.length);
-    throw new EntraError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant.`);
+    throw new EntraError(
+      400,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resource} was not found in the tenant.`,
+    );
   }
 }
 
@@ -61,7 +86,13 @@ export function issueClientCredentialsToken(
   const tenant = findTenant(registry, request.tenant);
   const clientId = request.form.client_id ?? request.basic?.clientId;
   const secret = request.form.client_secret ?? request.basic?.clientSecret;
-  if (!clientId) throw new EntraError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+  if (!clientId)
+    throw new EntraError(
+      400,
+      'invalid_request',
+      900144,
+      "The request body must contain the following parameter: 'client_id'.",
+    );
   checkGrantAndScope(request.form);
   const app = tenant.apps.get(clientId.toLowerCase());
   if (!app) {
@@ -73,7 +104,12 @@ export function issueClientCredentialsToken(
     );
   }
   if (!secret) {
-    throw new EntraError(401, 'invalid_client', 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
+    throw new EntraError(
+      401,
+      'invalid_client',
+      7000216,
+      "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+    );
   }
   if (secret !== app.clientSecret) {
     throw new EntraError(

@@ -52,7 +52,8 @@ export function createTenantRegistry(
 
   return {
     add(input) {
-      if (typeof input.tenantId !== 'string' || input.tenantId === '') throw invalidInput('tenantId is required');
+      if (typeof input.tenantId !== 'string' || input.tenantId === '')
+        throw invalidInput('tenantId is required');
       const key = input.tenantId.toLowerCase();
       if (tenants.has(key)) throw new SimError('conflict', `tenant ${input.tenantId} already exists`);
       const domain = (input.domain ?? defaultDomain(input)).toLowerCase();
@@ -68,7 +69,8 @@ export function createTenantRegistry(
     },
     addApp(input) {
       const tenant = require(input.tenantId);
-      if (!input.clientId || !input.clientSecret) throw invalidInput('clientId and clientSecret are required');
+      if (!input.clientId || !input.clientSecret)
+        throw invalidInput('clientId and clientSecret are required');
       if (tenant.apps.has(input.clientId.toLowerCase())) {
         throw new SimError('conflict', `app ${input.clientId} already exists in tenant ${input.tenantId}`);
       }

@@ -49,14 +49,19 @@ function openIdConfiguration(base: string, tenantPath: string, tenantId: string)
   };
 }
 
-export function registerEntraRoutes(app: FastifyInstance, deps: EntraRouteDeps): void {
-  const sendEntraError = (err: EntraError) => entraErrorBody(err);
+/** Entra reads only form bodies; anything else looks like a request without parameters. */
+function formOf(req: FastifyRequest): Record<string, string | undefined> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return {};
+  return (req.body ?? {}) as Record<string, string | undefined>;
+}
 
+export function registerEntraRoutes(app: FastifyInstance, deps: EntraRouteDeps): void {
   app.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/token', async (req, reply) => {
     deps.stats.tokenRequests++;
     // The msal-node pitfall: a 404 with {} becomes an empty access token, not an error.
     if (deps.faults.tokenEndpointNotFound) return reply.code(404).send({});
-    const form = (req.body ?? {}) as Record<string, string | undefined>;
+    const form = formOf(req);
     const basic = basicCredentials(req);
     try {
       const token = issueClientCredentialsToken(deps.registry, deps.signer, {
@@ -67,18 +72,21 @@ export function registerEntraRoutes(app: FastifyInstance, deps: EntraRouteDeps):
       return reply.header('cache-control', 'no-store, no-cache').send(token);
     } catch (err) {
       if (!(err instanceof EntraError)) throw err;
-      return reply.code(err.status).send(sendEntraError(err));
+      return reply.code(err.status).send(entraErrorBody(err));
     }
   });
 
-  app.get<{ Params: { tenant: string } }>('/:tenant/v2.0/.well-known/openid-configuration', async (req, reply) => {
-    const tenant = deps.registry.find(req.params.tenant);
-    if (!tenant) {
-      const err = new EntraError(400, 'invalid_tenant', 90002, `Tenant '${req.params.tenant}' not found.`);
-      return reply.code(400).send(sendEntraError(err));
-    }
-    return openIdConfiguration(deps.baseUrl(), req.params.tenant, tenant.tenantId);
-  });
+  app.get<{ Params: { tenant: string } }>(
+    '/:tenant/v2.0/.well-known/openid-configuration',
+    async (req, reply) => {
+      const tenant = deps.registry.find(req.params.tenant);
+      if (!tenant) {
+        const err = new EntraError(400, 'invalid_tenant', 90002, `Tenant '${req.params.tenant}' not found.`);
+        return reply.code(400).send(entraErrorBody(err));
+      }
+      return openIdConfiguration(deps.baseUrl(), req.params.tenant, tenant.tenantId);
+    },
+  );
 
   app.get('/:tenant/discovery/v2.0/keys', async () => ({ keys: [] }));
 }

@@ -33,8 +33,10 @@ const HEADER_NAMES: Record<string, string> = {
 
 function parseBatch(body: unknown): BatchRequest[] {
   const requests = (body as { requests?: unknown } | undefined)?.requests;
-  if (!Array.isArray(requests) || requests.length === 0) throw badRequest('Invalid batch payload format: requests must be a non-empty array.');
-  if (requests.length > MAX_BATCH_REQUESTS) throw badRequest(`Number of requests cannot exceed ${MAX_BATCH_REQUESTS}.`);
+  if (!Array.isArray(requests) || requests.length === 0)
+    throw badRequest('Invalid batch payload format: requests must be a non-empty array.');
+  if (requests.length > MAX_BATCH_REQUESTS)
+    throw badRequest(`Number of requests cannot exceed ${MAX_BATCH_REQUESTS}.`);
   const ids = new Set<string>();
   for (const r of requests as BatchRequest[]) {
     if (typeof r?.id !== 'string' || typeof r.method !== 'string' || typeof r.url !== 'string') {
@@ -69,7 +71,12 @@ export function registerBatchRoute(
       for (const inner of requests) {
         const failedDependency = (inner.dependsOn ?? []).some((d) => (statusById.get(d) ?? 424) >= 400);
         const response = failedDependency
-          ? { id: inner.id, status: 424, headers: {}, body: { error: { code: 'FailedDependency', message: 'A request this one depends on failed.' } } }
+          ? {
+              id: inner.id,
+              status: 424,
+              headers: {},
+              body: { error: { code: 'FailedDependency', message: 'A request this one depends on failed.' } },
+            }
           : await runInner(app, inner, req.headers.authorization, deps.innerRequestSecret);
         statusById.set(inner.id, response.status);
         responses.push(response);
@@ -79,9 +86,19 @@ export function registerBatchRoute(
   });
 }
 
-async function runInner(app: FastifyInstance, inner: BatchRequest, authorization: string | undefined, secret: string): Promise<BatchResponse> {
+async function runInner(
+  app: FastifyInstance,
+  inner: BatchRequest,
+  authorization: string | undefined,
+  secret: string,
+): Promise<BatchResponse> {
   if (/^[a-z]+:\/\//i.test(inner.url)) {
-    return { id: inner.id, status: 400, headers: {}, body: { error: { code: 'BadRequest', message: 'Batch request urls must be relative.' } } };
+    return {
+      id: inner.id,
+      status: 400,
+      headers: {},
+      body: { error: { code: 'BadRequest', message: 'Batch request urls must be relative.' } },
+    };
   }
   const headers: Record<string, string> = { ...(inner.headers ?? {}), [INNER_REQUEST_HEADER]: secret };
   if (authorization) headers.authorization = authorization;
@@ -100,6 +117,7 @@ async function runInner(app: FastifyInstance, inner: BatchRequest, authorization
     const canonical = HEADER_NAMES[name];
     if (canonical && value !== undefined) out.headers[canonical] = String(value);
   }
-  if (result.body !== '') out.body = String(result.headers['content-type']).includes('json') ? result.json() : result.body;
+  if (result.body !== '')
+    out.body = String(result.headers['content-type']).includes('json') ? result.json() : result.body;
   return out;
 }

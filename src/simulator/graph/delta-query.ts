@@ -19,11 +19,17 @@ export function parseIdFilter(raw: string | undefined): string[] | null {
   const ids: string[] = [];
   for (const clause of raw.split(/\s+or\s+/i)) {
     const match = clause.match(/^\s*id\s+eq\s+'([^']+)'\s*$/i);
-    if (!match) throw unsupportedQuery(`Unsupported $filter on delta: '${raw}'. Only "id eq '...' or ..." is supported.`);
+    if (!match)
+      throw unsupportedQuery(
+        `Unsupported $filter on delta: '${raw}'. Only "id eq '...' or ..." is supported.`,
+      );
     ids.push(match[1] as string);
   }
   if (ids.length > MAX_FILTER_IDS) {
-    throw badRequest(`Too many ids in $filter: ${ids.length}. At most ${MAX_FILTER_IDS} are allowed.`, 'Request_UnsupportedQuery');
+    throw badRequest(
+      `Too many ids in $filter: ${ids.length}. At most ${MAX_FILTER_IDS} are allowed.`,
+      'Request_UnsupportedQuery',
+    );
   }
   return [...new Set(ids)];
 }
@@ -36,16 +42,25 @@ export function parseDeltaQuery(
   navigation: string[],
 ): DeltaQuery {
   for (const option of ['$top', '$expand', '$orderby']) {
-    if (query[option] !== undefined) throw unsupportedQuery(`The query option '${option}' is not supported with delta queries.`);
+    if (query[option] !== undefined)
+      throw unsupportedQuery(`The query option '${option}' is not supported with delta queries.`);
   }
   const token = query.$skiptoken ?? query.$deltatoken;
   if (query.$deltatoken === 'latest') {
-    return { select: parseSelect(query.$select, target, navigation), ids: parseIdFilter(query.$filter), resume: 'latest' };
+    return {
+      select: parseSelect(query.$select, target, navigation),
+      ids: parseIdFilter(query.$filter),
+      resume: 'latest',
+    };
   }
   if (token !== undefined) {
     const position = codec.decode(token);
     if (position.c !== collection) throw badRequest('The token belongs to another delta collection.');
     return { select: position.sel, ids: position.ids, resume: position };
   }
-  return { select: parseSelect(query.$select, target, navigation), ids: parseIdFilter(query.$filter), resume: null };
+  return {
+    select: parseSelect(query.$select, target, navigation),
+    ids: parseIdFilter(query.$filter),
+    resume: null,
+  };
 }

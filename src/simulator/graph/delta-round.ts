@@ -60,9 +60,11 @@ export function deltaPage(
   const page: DeltaPage = { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#${collection}`, value };
   // Every link gets a fresh issue time: the 7-day limit counts from the last link handed out.
   if ('next' in link) {
-    page['@odata.nextLink'] = `${path}?$skiptoken=${deps.codec.encode({ ...link.next, i: deps.clock.now() })}`;
+    page['@odata.nextLink'] =
+      `${path}?$skiptoken=${deps.codec.encode({ ...link.next, i: deps.clock.now() })}`;
   } else {
-    page['@odata.deltaLink'] = `${path}?$deltatoken=${deps.codec.encode({ ...link.delta, i: deps.clock.now() })}`;
+    page['@odata.deltaLink'] =
+      `${path}?$deltatoken=${deps.codec.encode({ ...link.delta, i: deps.clock.now() })}`;
   }
   return page;
 }

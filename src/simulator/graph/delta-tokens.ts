@@ -37,7 +37,8 @@ export interface DeltaTokenCodec {
 
 export function createDeltaTokenCodec(): DeltaTokenCodec {
   const key = randomBytes(32);
-  const mac = (data: string): string => createHmac('sha256', key).update(data).digest('base64url').slice(0, 16);
+  const mac = (data: string): string =>
+    createHmac('sha256', key).update(data).digest('base64url').slice(0, 16);
   return {
     encode(position) {
       const body = Buffer.from(JSON.stringify(position)).toString('base64url');
@@ -66,9 +67,18 @@ export function assertTokenAlive(position: DeltaPosition, directory: TenantDirec
     if (position.sel) query.$select = position.sel.join(',');
     if (position.ids) query.$filter = position.ids.map((id) => `id eq '${id}'`).join(' or ');
     const location = graphLink(deps.baseUrl, `/v1.0/${position.c}/delta`, query, {});
-    throw new GraphHttpError(410, 'resyncRequired', 'The delta token is no longer valid; start a full synchronization from the Location URL.', {
-      location,
-    });
+    throw new GraphHttpError(
+      410,
+      'resyncRequired',
+      'The delta token is no longer valid; start a full synchronization from the Location URL.',
+      {
+        location,
+      },
+    );
   }
-  throw new GraphHttpError(400, 'syncStateNotFound', 'The sync state was not found or has expired. Start a new delta round without a token.');
+  throw new GraphHttpError(
+    400,
+    'syncStateNotFound',
+    'The sync state was not found or has expired. Start a new delta round without a token.',
+  );
 }

@@ -46,7 +46,11 @@ export const resourceNotFound = (id: string): GraphHttpError =>
   );
 
 export const accessDenied = (): GraphHttpError =>
-  new GraphHttpError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  new GraphHttpError(
+    403,
+    'Authorization_RequestDenied',
+    'Insufficient privileges to complete the operation.',
+  );
 
 export const unsupportedQuery = (message: string): GraphHttpError =>
   new GraphHttpError(400, 'Request_UnsupportedQuery', message);

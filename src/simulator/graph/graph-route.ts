@@ -1,8 +1,8 @@
 // Every /v1.0 route runs the same gauntlet before its handler, in Graph's order: latency,
 // bearer token (401), random outages (503/429), permission (403), resource-unit budget (429).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
 import type { SimFaults } from '../core/faults.js';
-import { sleep } from '../core/random.js';
 import type { AccessTokenSigner } from '../entra/access-tokens.js';
 import type { Tenant, TenantRegistry } from '../entra/tenants.js';
 import { accessDenied, GraphHttpError } from './graph-errors.js';
@@ -28,6 +28,8 @@ export interface GraphRouteDeps {
   baseUrl: () => string;
   /** Marks requests the $batch route replays, so latency is paid once per batch. */
   innerRequestSecret: string;
+  /** Aborted on close, so latency sleeps do not hold the server open. */
+  signal: AbortSignal;
 }
 
 export interface GraphRouteSpec<RG extends RouteGenericInterface> {
@@ -52,9 +54,19 @@ function authenticate(deps: GraphRouteDeps, req: FastifyRequest): GraphContext {
   const header = req.headers.authorization;
   const bearer = header?.match(/^Bearer\s+(.*)$/i)?.[1]?.trim();
   const check = deps.signer.verify(bearer);
-  if (!check.ok) throw new GraphHttpError(401, 'InvalidAuthenticationToken', TOKEN_PROBLEMS[check.reason] ?? 'Invalid token.');
+  if (!check.ok)
+    throw new GraphHttpError(
+      401,
+      'InvalidAuthenticationToken',
+      TOKEN_PROBLEMS[check.reason] ?? 'Invalid token.',
+    );
   const tenant = deps.registry.find(check.claims.tid);
-  if (!tenant) throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid tenant.');
+  if (!tenant)
+    throw new GraphHttpError(
+      401,
+      'InvalidAuthenticationToken',
+      'Access token validation failure. Invalid tenant.',
+    );
   return {
     tenant,
     appId: check.claims.appid,
@@ -70,14 +82,30 @@ function injectRandomFaults(deps: GraphRouteDeps): void {
   }
   if (faults.throttleRate > 0 && random() < faults.throttleRate) {
     const retryAfter = String(faults.retryAfterSeconds);
-    throw new GraphHttpError(429, 'TooManyRequests', 'Too many requests.', { 'retry-after': retryAfter }, 'activityLimitReached');
+    throw new GraphHttpError(
+      429,
+      'TooManyRequests',
+      'Too many requests.',
+      { 'retry-after': retryAfter },
+      'activityLimitReached',
+    );
   }
 }
 
-function chargeBudget(deps: GraphRouteDeps, ctx: GraphContext, req: FastifyRequest, baseCost: number): number {
+function chargeBudget(
+  deps: GraphRouteDeps,
+  ctx: GraphContext,
+  req: FastifyRequest,
+  baseCost: number,
+): number {
   const query = (req.query ?? {}) as Record<string, unknown>;
   const cost = resourceUnitCost(baseCost, typeof query.$select === 'string');
-  const retryAfter = deps.throttle.charge(ctx.tenant.tenantId, ctx.appId, cost, ctx.tenant.directory.users.size);
+  const retryAfter = deps.throttle.charge(
+    ctx.tenant.tenantId,
+    ctx.appId,
+    cost,
+    ctx.tenant.directory.users.size,
+  );
   if (retryAfter !== null) {
     throw new GraphHttpError(
       429,
@@ -97,7 +125,8 @@ export function createGraphRouter(app: FastifyInstance, deps: GraphRouteDeps) {
       url: spec.url,
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const inner = req.headers[INNER_REQUEST_HEADER] === deps.innerRequestSecret;
-        if (deps.faults.latencyMs > 0 && !inner) await sleep(deps.faults.latencyMs);
+        if (deps.faults.latencyMs > 0 && !inner)
+          await sleep(deps.faults.latencyMs, undefined, { signal: deps.signal });
         const ctx = authenticate(deps, req);
         injectRandomFaults(deps);
         if (spec.permission && !hasAnyPermission(ctx.permissions, spec.permission)) throw accessDenied();

@@ -5,7 +5,12 @@ import type { TenantDirectory } from '../directory/directory.js';
 export type MemberKind = 'members' | 'transitiveMembers';
 export type MemberCast = 'user' | 'group' | null;
 
-export function listMemberIds(directory: TenantDirectory, groupId: string, kind: MemberKind, cast: MemberCast): string[] {
+export function listMemberIds(
+  directory: TenantDirectory,
+  groupId: string,
+  kind: MemberKind,
+  cast: MemberCast,
+): string[] {
   const { groups } = directory;
   const ids = kind === 'members' ? [...groups.members(groupId)] : transitive(directory, groupId);
   if (cast === null) return ids;

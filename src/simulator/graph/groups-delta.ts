@@ -30,7 +30,12 @@ function memberItem(directory: TenantDirectory, id: string, removed: boolean): I
   return item;
 }
 
-function splitUnits(groupId: string, withProperties: boolean, members: Item[] | null, size: number): GroupUnit[] {
+function splitUnits(
+  groupId: string,
+  withProperties: boolean,
+  members: Item[] | null,
+  size: number,
+): GroupUnit[] {
   if (!members || members.length <= size) return [{ groupId, withProperties, members }];
   const units: GroupUnit[] = [];
   for (let i = 0; i < members.length; i += size) {
@@ -94,14 +99,26 @@ function pageEnd(units: GroupUnit[], offset: number, size: number): number {
   return end;
 }
 
-export function serveGroupsDelta(ctx: GraphContext, query: Record<string, string | undefined>, deps: GroupsDeltaDeps): DeltaPage {
+export function serveGroupsDelta(
+  ctx: GraphContext,
+  query: Record<string, string | undefined>,
+  deps: GroupsDeltaDeps,
+): DeltaPage {
   const directory = ctx.tenant.directory;
   const parsed = parseDeltaQuery(query, deps.codec, 'groups', 'group', ['members']);
   const pos = startOrResume(ctx, parsed, 'groups', directory.groupLog.length, deps);
   if (parsed.resume === 'latest') return deltaPage(ctx, 'groups', [], { delta: pos }, deps);
   const size = deps.faults.deltaPageSize;
   const end = pos.p === 'init' ? pos.s : (pos.e ?? directory.groupLog.length);
-  const key = [ctx.tenant.tenantId, pos.p, pos.s, end, pos.ids?.join(',') ?? '*', pos.sel?.join(',') ?? '', size].join('|');
+  const key = [
+    ctx.tenant.tenantId,
+    pos.p,
+    pos.s,
+    end,
+    pos.ids?.join(',') ?? '*',
+    pos.sel?.join(',') ?? '',
+    size,
+  ].join('|');
   const units = deps.rounds.get(key, () =>
     pos.p === 'init' ? initialUnits(directory, pos, size) : changeUnits(directory, pos, end, size),
   );
@@ -110,7 +127,8 @@ export function serveGroupsDelta(ctx: GraphContext, query: Record<string, string
   const replay = maybeReplay(pos.o, deps);
   if (replay !== null) page.push(units[replay] as GroupUnit);
   const value = page.map((u) => renderUnit(directory, u, pos.sel)).filter((i): i is Item => i !== null);
-  if (stop < units.length) return deltaPage(ctx, 'groups', value, { next: { ...pos, e: end, o: stop } }, deps);
+  if (stop < units.length)
+    return deltaPage(ctx, 'groups', value, { next: { ...pos, e: end, o: stop } }, deps);
   const { e: _end, ...rest } = pos;
   return deltaPage(ctx, 'groups', value, { delta: { ...rest, p: 'changes', s: end, o: 0 } }, deps);
 }

@@ -25,7 +25,13 @@ function requireGroup(ctx: GraphContext, id: string) {
   return group;
 }
 
-function listMembers(ctx: GraphContext, req: MembersRequest, kind: MemberKind, cast: MemberCast, deps: GroupRouteDeps) {
+function listMembers(
+  ctx: GraphContext,
+  req: MembersRequest,
+  kind: MemberKind,
+  cast: MemberCast,
+  deps: GroupRouteDeps,
+) {
   const directory = ctx.tenant.directory;
   const group = requireGroup(ctx, req.params.id);
   const query = req.query;
@@ -45,7 +51,9 @@ function listMembers(ctx: GraphContext, req: MembersRequest, kind: MemberKind, c
     '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#${cast ? `${cast}s` : 'directoryObjects'}`,
   };
   if (offset + top < ids.length) {
-    body['@odata.nextLink'] = graphLink(ctx.baseUrl, path, query, { $skiptoken: encodePageToken({ o: offset + top }) });
+    body['@odata.nextLink'] = graphLink(ctx.baseUrl, path, query, {
+      $skiptoken: encodePageToken({ o: offset + top }),
+    });
   }
   body.value = value;
   return body;

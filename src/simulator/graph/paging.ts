@@ -15,7 +15,7 @@ export function decodePageToken<T>(token: string): T {
 }
 
 function encodeQueryValue(value: string): string {
-  return encodeURIComponent(value).replace(/%24/g, '$').replace(/%2C/gi, ',').replace(/%20/g, '%20');
+  return encodeURIComponent(value).replace(/%24/g, '$').replace(/%2C/gi, ',');
 }
 
 /** `{base}{path}?k=v&...` keeping the given options (minus tokens) and adding `extra`. */
@@ -39,7 +39,10 @@ export function parseTop(raw: unknown, max: number, fallback: number): number {
   if (raw === undefined) return fallback;
   const top = Number(raw);
   if (typeof raw !== 'string' || !Number.isInteger(top) || top < 1 || top > max) {
-    throw badRequest(`Invalid page size specified: '${String(raw)}'. Must be between 1 and ${max} inclusive.`, 'Request_UnsupportedQuery');
+    throw badRequest(
+      `Invalid page size specified: '${String(raw)}'. Must be between 1 and ${max} inclusive.`,
+      'Request_UnsupportedQuery',
+    );
   }
   return top;
 }

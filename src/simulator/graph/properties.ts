@@ -7,26 +7,70 @@ export const USER_TYPE = '#microsoft.graph.user';
 export const GROUP_TYPE = '#microsoft.graph.group';
 
 const TRACKED_USER_PROPERTIES = [
-  'id', 'userPrincipalName', 'mail', 'displayName', 'givenName', 'surname', 'jobTitle', 'department',
-  'officeLocation', 'employeeId', 'mobilePhone', 'businessPhones', 'accountEnabled',
+  'id',
+  'userPrincipalName',
+  'mail',
+  'displayName',
+  'givenName',
+  'surname',
+  'jobTitle',
+  'department',
+  'officeLocation',
+  'employeeId',
+  'mobilePhone',
+  'businessPhones',
+  'accountEnabled',
 ] as const;
 
 /** Real properties the simulator does not model: selectable, always null (or empty). */
 const UNTRACKED_USER_PROPERTIES: Record<string, unknown> = {
-  preferredLanguage: null, userType: 'Member', companyName: null, city: null, country: null, state: null,
-  streetAddress: null, postalCode: null, usageLocation: null, employeeType: null, employeeHireDate: null,
-  createdDateTime: null, onPremisesImmutableId: null, onPremisesSyncEnabled: null, faxNumber: null,
-  otherMails: [], proxyAddresses: [], ageGroup: null, deletedDateTime: null, mailNickname: null,
+  preferredLanguage: null,
+  userType: 'Member',
+  companyName: null,
+  city: null,
+  country: null,
+  state: null,
+  streetAddress: null,
+  postalCode: null,
+  usageLocation: null,
+  employeeType: null,
+  employeeHireDate: null,
+  createdDateTime: null,
+  onPremisesImmutableId: null,
+  onPremisesSyncEnabled: null,
+  faxNumber: null,
+  otherMails: [],
+  proxyAddresses: [],
+  ageGroup: null,
+  deletedDateTime: null,
+  mailNickname: null,
 };
 
 export const DEFAULT_USER_SELECT = [
-  'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation',
-  'preferredLanguage', 'surname', 'userPrincipalName', 'id',
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
 ];
 
 const GROUP_PROPERTIES = [
-  'id', 'displayName', 'description', 'mailNickname', 'securityEnabled', 'mailEnabled', 'groupTypes', 'mail',
-  'createdDateTime', 'visibility',
+  'id',
+  'displayName',
+  'description',
+  'mailNickname',
+  'securityEnabled',
+  'mailEnabled',
+  'groupTypes',
+  'mail',
+  'createdDateTime',
+  'visibility',
 ] as const;
 
 export const DEFAULT_GROUP_SELECT = [...GROUP_PROPERTIES];
@@ -44,7 +88,11 @@ export type SelectTarget = 'user' | 'group' | 'directoryObject';
  * Parses `$select`. Navigation properties (`manager`, `members`) are kept when `navigation`
  * allows them (delta), dropped otherwise. Returns null when absent (default property set).
  */
-export function parseSelect(raw: string | undefined, target: SelectTarget, navigation: string[] = []): string[] | null {
+export function parseSelect(
+  raw: string | undefined,
+  target: SelectTarget,
+  navigation: string[] = [],
+): string[] | null {
   if (raw === undefined || raw.trim() === '') return null;
   const out: string[] = [];
   for (const part of raw.split(',')) {
@@ -56,8 +104,11 @@ export function parseSelect(raw: string | undefined, target: SelectTarget, navig
       (target !== 'group' ? USER_CATALOGUE.get(lower) : undefined) ??
       (target !== 'user' ? GROUP_CATALOGUE.get(lower) : undefined);
     if (!known) {
-      const type = target === 'directoryObject' ? 'microsoft.graph.directoryObject' : `microsoft.graph.${target}`;
-      throw badRequest(`Parsing OData Select and Expand failed: Could not find a property named '${name}' on type '${type}'.`);
+      const type =
+        target === 'directoryObject' ? 'microsoft.graph.directoryObject' : `microsoft.graph.${target}`;
+      throw badRequest(
+        `Parsing OData Select and Expand failed: Could not find a property named '${name}' on type '${type}'.`,
+      );
     }
     if (!out.includes(known)) out.push(known);
   }

@@ -34,7 +34,8 @@ export function renderSubscription(record: SubscriptionRecord): Record<string, u
 }
 
 function jsonBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest('The request body must be a JSON object.');
   return body as Record<string, unknown>;
 }
 
@@ -45,7 +46,10 @@ export function registerSubscriptionRoutes(route: GraphRouter, deps: Subscriptio
     handler: async (ctx, req, reply) => {
       const record = await service.createSubscription(deps, ctx, jsonBody(req.body));
       reply.code(201);
-      return { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#subscriptions/$entity`, ...renderSubscription(record) };
+      return {
+        '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#subscriptions/$entity`,
+        ...renderSubscription(record),
+      };
     },
   });
 
@@ -55,7 +59,9 @@ export function registerSubscriptionRoutes(route: GraphRouter, deps: Subscriptio
     handler: async (ctx, req) => {
       const mine = deps.store.liveForTenant(ctx.tenant.tenantId).filter((s) => s.applicationId === ctx.appId);
       const offset = req.query.$skiptoken ? decodePageToken<{ o: number }>(req.query.$skiptoken).o : 0;
-      const body: Record<string, unknown> = { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#subscriptions` };
+      const body: Record<string, unknown> = {
+        '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#subscriptions`,
+      };
       if (offset + PAGE_SIZE < mine.length) {
         body['@odata.nextLink'] = graphLink(ctx.baseUrl, '/v1.0/subscriptions', req.query, {
           $skiptoken: encodePageToken({ o: offset + PAGE_SIZE }),
@@ -80,7 +86,10 @@ export function registerSubscriptionRoutes(route: GraphRouter, deps: Subscriptio
     url: '/v1.0/subscriptions/:id',
     handler: async (ctx, req) => {
       const record = await service.renewSubscription(deps, ctx, req.params.id, jsonBody(req.body));
-      return { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#subscriptions/$entity`, ...renderSubscription(record) };
+      return {
+        '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#subscriptions/$entity`,
+        ...renderSubscription(record),
+      };
     },
   });
 

@@ -41,12 +41,18 @@ function removedItem(id: string, reason: 'changed' | 'deleted'): Item {
   return { id, '@removed': { reason } };
 }
 
-function changeItem(directory: TenantDirectory, entry: MergedUserChange, select: string[] | null, fullObjects: boolean): Item | null {
+function changeItem(
+  directory: TenantDirectory,
+  entry: MergedUserChange,
+  select: string[] | null,
+  fullObjects: boolean,
+): Item | null {
   const user = directory.users.get(entry.id);
   if (entry.removed) return removedItem(entry.id, entry.removed);
   // Changed again after the window closed: report what is true now.
   if (!user) return removedItem(entry.id, directory.users.getSoftDeleted(entry.id) ? 'changed' : 'deleted');
-  if (entry.full || fullObjects) return fullItem(user, select, entry.managerChanged ? entry.managerBefore : null);
+  if (entry.full || fullObjects)
+    return fullItem(user, select, entry.managerChanged ? entry.managerBefore : null);
   const item: Item = { id: user.id };
   for (const name of properties(select)) {
     if (fieldBit(name) & entry.mask) item[name] = renderUser(user, [name])[name];
@@ -90,12 +96,17 @@ function changesPage(ctx: GraphContext, pos: DeltaPosition, deps: UsersDeltaDeps
     const item = changeItem(directory, entry, pos.sel, deps.faults.deltaFullObjects);
     if (item) value.push(item);
   }
-  if (pos.o + size < merged.length) return deltaPage(ctx, 'users', value, { next: { ...pos, e: end, o: pos.o + size } }, deps);
+  if (pos.o + size < merged.length)
+    return deltaPage(ctx, 'users', value, { next: { ...pos, e: end, o: pos.o + size } }, deps);
   const { e: _end, ...rest } = pos;
   return deltaPage(ctx, 'users', value, { delta: { ...rest, s: end, o: 0 } }, deps);
 }
 
-export function serveUsersDelta(ctx: GraphContext, query: Record<string, string | undefined>, deps: UsersDeltaDeps): DeltaPage {
+export function serveUsersDelta(
+  ctx: GraphContext,
+  query: Record<string, string | undefined>,
+  deps: UsersDeltaDeps,
+): DeltaPage {
   const parsed = parseDeltaQuery(query, deps.codec, 'users', 'user', ['manager']);
   const pos = startOrResume(ctx, parsed, 'users', ctx.tenant.directory.userLog.length, deps);
   if (parsed.resume === 'latest') return deltaPage(ctx, 'users', [], { delta: pos }, deps);

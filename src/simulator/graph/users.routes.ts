@@ -32,20 +32,23 @@ interface UserView {
 function userView(ctx: GraphContext, query: Query): UserView {
   let select = parseSelect(query.$select, 'user', ['manager'])?.filter((p) => p !== 'manager') ?? null;
   // With only User.ReadBasic.All Graph returns the basic profile, whatever was selected.
-  if (!ctx.permissions.has('User.Read.All')) select = (select ?? BASIC_PROPERTIES).filter((p) => BASIC_PROPERTIES.includes(p));
+  if (!ctx.permissions.has('User.Read.All'))
+    select = (select ?? BASIC_PROPERTIES).filter((p) => BASIC_PROPERTIES.includes(p));
   return { select, expand: parseManagerExpand(query.$expand) };
 }
 
 function renderViewed(store: UserStore, user: SimUser, view: UserView): Record<string, unknown> {
   const item = renderUser(user, view.select);
   const manager = view.expand && user.managerId ? store.get(user.managerId) : undefined;
-  if (manager) item.manager = { '@odata.type': USER_TYPE, ...renderUser(manager, view.expand?.select ?? null) };
+  if (manager)
+    item.manager = { '@odata.type': USER_TYPE, ...renderUser(manager, view.expand?.select ?? null) };
   return item;
 }
 
 function rejectUnsupported(query: Query): void {
   for (const option of ['$filter', '$search', '$orderby', '$count']) {
-    if (query[option] !== undefined) throw unsupportedQuery(`The simulator does not support ${option} on users.`);
+    if (query[option] !== undefined)
+      throw unsupportedQuery(`The simulator does not support ${option} on users.`);
   }
 }
 
@@ -74,7 +77,9 @@ function listUsers(ctx: GraphContext, query: Query) {
   while (position < store.orderLength && !store.atPosition(position)) position++;
   const body: Record<string, unknown> = { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#users` };
   if (position < store.orderLength) {
-    body['@odata.nextLink'] = graphLink(ctx.baseUrl, '/v1.0/users', query, { $skiptoken: encodePageToken({ p: position }) });
+    body['@odata.nextLink'] = graphLink(ctx.baseUrl, '/v1.0/users', query, {
+      $skiptoken: encodePageToken({ p: position }),
+    });
   }
   body.value = value;
   return body;

@@ -1,9 +1,9 @@
-// One notification POST and its fate: 2xx delivered; 429, 5xx, timeout or connection error worth
-// a retry; any other answer means Graph drops the batch.
+// One notification POST and its fate: 2xx delivered; 429, 5xx or connection error worth a
+// retry; no answer within the timeout is 'slow' (also retried); any other answer drops the batch.
 import type { SimFaults } from '../core/faults.js';
 import type { SimStats } from '../core/stats.js';
 
-export type PostOutcome = 'delivered' | 'retry' | 'drop' | 'closed';
+export type PostOutcome = 'delivered' | 'retry' | 'drop' | 'closed' | 'slow';
 
 export async function postNotification(
   url: string,
@@ -24,7 +24,8 @@ export async function postNotification(
     if (response.status >= 200 && response.status < 300) return 'delivered';
     if (response.status === 429 || response.status >= 500) return 'retry';
     return 'drop';
-  } catch {
-    return deps.signal.aborted ? 'closed' : 'retry';
+  } catch (err) {
+    if (deps.signal.aborted) return 'closed';
+    return (err as Error).name === 'TimeoutError' ? 'slow' : 'retry';
   }
 }

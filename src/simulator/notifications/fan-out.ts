@@ -18,11 +18,15 @@ function matches(sub: SubscriptionRecord, event: DirectoryEvent): boolean {
   if (!sub.changeTypes.has(event.changeType)) return false;
   const target = sub.target;
   if (event.target === 'user') {
-    return target.kind === 'users' || (target.kind === 'user' && target.id.toLowerCase() === event.id.toLowerCase());
+    return (
+      target.kind === 'users' ||
+      (target.kind === 'user' && target.id.toLowerCase() === event.id.toLowerCase())
+    );
   }
   if (target.kind === 'groups') return true;
   if (target.kind === 'group') return target.id.toLowerCase() === event.id.toLowerCase();
-  if (target.kind === 'groupMembers') return event.member !== undefined && target.id.toLowerCase() === event.id.toLowerCase();
+  if (target.kind === 'groupMembers')
+    return event.member !== undefined && target.id.toLowerCase() === event.id.toLowerCase();
   return false;
 }
 
@@ -38,7 +42,7 @@ export function notificationItem(sub: SubscriptionRecord, event: DirectoryEvent,
   };
   if (!isUser && event.member && faults.groupNotificationsIncludeMembers) {
     const member: Record<string, unknown> = { id: event.member.id };
-    if (event.member.removed) member['@removed'] = 'deleted';
+    if (event.member.removed) member['@removed'] = { reason: 'deleted' };
     resourceData['members@delta'] = [member];
   }
   return {

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimFaults } from '../core/faults.js';
 import type { SimStats } from '../core/stats.js';
 import { postNotification } from './delivery.js';
+import { createEndpointHealth } from './endpoint-health.js';
 
 export interface Notifier {
   enqueue(url: string, item: object): void;
@@ -16,6 +17,7 @@ export interface Notifier {
 }
 
 export function createNotifier(faults: SimFaults, stats: SimStats): Notifier {
+  const health = createEndpointHealth(faults);
   const controller = new AbortController();
   const signal = controller.signal;
   const queues = new Map<string, { items: object[]; timer: NodeJS.Timeout | null }>();
@@ -33,8 +35,13 @@ export function createNotifier(faults: SimFaults, stats: SimStats): Notifier {
     const deps = { faults, stats, signal };
     const started = Date.now();
     for (let retry = 0; ; retry++) {
+      if (health.isDropping(url)) {
+        stats.notificationsLost += count;
+        return;
+      }
       const outcome = await postNotification(url, body, deps);
       if (outcome === 'closed') return;
+      health.record(url, outcome === 'slow');
       if (outcome === 'delivered') {
         stats.notificationsSent += count;
         // Graph is observed to send the same POST more than once.

@@ -20,7 +20,9 @@ export function registerControlStateRoutes(app: FastifyInstance, sim: GraphSimul
   });
 
   app.get('/_sim/faults', async () => sim.faults);
-  app.patch('/_sim/faults', async (req) => Object.assign(sim.faults, s.parseBody(faultsPatchSchema, req.body)));
+  app.patch('/_sim/faults', async (req) =>
+    Object.assign(sim.faults, s.parseBody(faultsPatchSchema, req.body)),
+  );
 
   app.get('/_sim/stats', async () => statsSnapshot(sim.stats));
   app.post('/_sim/stats/reset', async (_req, reply) => {

@@ -17,13 +17,20 @@ export function registerDirectoryStateRoutes(app: FastifyInstance, sim: GraphSim
   app.post<T>('/_sim/tenants/:t/apps', async (req, reply) => {
     const body = s.parseBody(s.appBody, req.body);
     const { secretExpiresAt, ...rest } = body;
-    sim.addApp({ tenantId: req.params.t, ...rest, ...(secretExpiresAt ? { secretExpiresAt: new Date(secretExpiresAt) } : {}) });
+    sim.addApp({
+      tenantId: req.params.t,
+      ...rest,
+      ...(secretExpiresAt ? { secretExpiresAt: new Date(secretExpiresAt) } : {}),
+    });
     return reply.code(201).send({ ok: true });
   });
-  app.put<{ Params: { t: string; clientId: string } }>('/_sim/tenants/:t/apps/:clientId/roles', async (req, reply) => {
-    sim.setAppRoles(req.params.t, req.params.clientId, s.parseBody(s.rolesBody, req.body).roles);
-    return reply.code(204).send();
-  });
+  app.put<{ Params: { t: string; clientId: string } }>(
+    '/_sim/tenants/:t/apps/:clientId/roles',
+    async (req, reply) => {
+      sim.setAppRoles(req.params.t, req.params.clientId, s.parseBody(s.rolesBody, req.body).roles);
+      return reply.code(204).send();
+    },
+  );
 
   app.get<T & { Querystring: { offset?: string; limit?: string } }>('/_sim/tenants/:t/users', async (req) => {
     const all = sim.listUsers(req.params.t);
@@ -44,12 +51,16 @@ export function registerDirectoryStateRoutes(app: FastifyInstance, sim: GraphSim
     if (!user) throw notFound(`user ${req.params.id}`);
     return user;
   });
-  app.patch<TU>('/_sim/tenants/:t/users/:id', async (req) => sim.updateUser(req.params.t, req.params.id, s.parseBody(s.userBody, req.body)));
+  app.patch<TU>('/_sim/tenants/:t/users/:id', async (req) =>
+    sim.updateUser(req.params.t, req.params.id, s.parseBody(s.userBody, req.body)),
+  );
   app.post<TU>('/_sim/tenants/:t/users/:id/soft-delete', async (req, reply) => {
     sim.softDeleteUser(req.params.t, req.params.id);
     return reply.code(204).send();
   });
-  app.post<TU>('/_sim/tenants/:t/users/:id/restore', async (req) => sim.restoreUser(req.params.t, req.params.id));
+  app.post<TU>('/_sim/tenants/:t/users/:id/restore', async (req) =>
+    sim.restoreUser(req.params.t, req.params.id),
+  );
   app.post<TU>('/_sim/tenants/:t/users/:id/hard-delete', async (req, reply) => {
     sim.hardDeleteUser(req.params.t, req.params.id);
     return reply.code(204).send();
@@ -59,14 +70,21 @@ export function registerDirectoryStateRoutes(app: FastifyInstance, sim: GraphSim
     return reply.code(204).send();
   });
 
-  app.post<T>('/_sim/tenants/:t/groups', async (req, reply) => reply.code(201).send(sim.createGroup(req.params.t, s.parseBody(s.groupBody, req.body))));
-  app.get<TG>('/_sim/tenants/:t/groups/:g/members', async (req) => ({ members: sim.listGroupMembers(req.params.t, req.params.g) }));
+  app.post<T>('/_sim/tenants/:t/groups', async (req, reply) =>
+    reply.code(201).send(sim.createGroup(req.params.t, s.parseBody(s.groupBody, req.body))),
+  );
+  app.get<TG>('/_sim/tenants/:t/groups/:g/members', async (req) => ({
+    members: sim.listGroupMembers(req.params.t, req.params.g),
+  }));
   app.post<TG>('/_sim/tenants/:t/groups/:g/members', async (req, reply) => {
     sim.addMember(req.params.t, req.params.g, s.parseBody(s.memberBody, req.body).id);
     return reply.code(204).send();
   });
-  app.delete<{ Params: { t: string; g: string; id: string } }>('/_sim/tenants/:t/groups/:g/members/:id', async (req, reply) => {
-    sim.removeMember(req.params.t, req.params.g, req.params.id);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { t: string; g: string; id: string } }>(
+    '/_sim/tenants/:t/groups/:g/members/:id',
+    async (req, reply) => {
+      sim.removeMember(req.params.t, req.params.g, req.params.id);
+      return reply.code(204).send();
+    },
+  );
 }

@@ -4,7 +4,9 @@ import { invalidInput } from '../errors.js';
 
 const text = z.string().nullable().optional();
 
-export const tenantBody = z.object({ tenantId: z.string().min(1), displayName: z.string().optional(), domain: z.string().optional() }).strict();
+export const tenantBody = z
+  .object({ tenantId: z.string().min(1), displayName: z.string().optional(), domain: z.string().optional() })
+  .strict();
 
 export const appBody = z
   .object({
@@ -38,13 +40,21 @@ export const userBody = z
   .strict();
 
 export const seedBody = z
-  .object({ count: z.number().int().min(1).max(5_000_000), seed: z.number().int().optional(), notify: z.boolean().optional() })
+  .object({
+    count: z.number().int().min(1).max(5_000_000),
+    seed: z.number().int().optional(),
+    notify: z.boolean().optional(),
+  })
   .strict();
 
 export const managerBody = z.object({ managerId: z.string().min(1).nullable() }).strict();
-export const groupBody = z.object({ id: z.string().min(1).optional(), displayName: z.string().min(1) }).strict();
+export const groupBody = z
+  .object({ id: z.string().min(1).optional(), displayName: z.string().min(1) })
+  .strict();
 export const memberBody = z.object({ id: z.string().min(1) }).strict();
-export const lifecycleBody = z.object({ lifecycleEvent: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']) }).strict();
+export const lifecycleBody = z
+  .object({ lifecycleEvent: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']) })
+  .strict();
 export const expireBody = z.object({ tenantId: z.string().optional() }).strict();
 export const clockBody = z.object({ ms: z.number().int().min(0) }).strict();
 
@@ -52,5 +62,7 @@ export const clockBody = z.object({ ms: z.number().int().min(0) }).strict();
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});
   if (result.success) return result.data;
-  throw invalidInput(result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  throw invalidInput(
+    result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+  );
 }

@@ -13,11 +13,15 @@ export async function sendLifecycleEvent(
   subscriptionId: string,
   lifecycleEvent: LifecycleEvent,
 ): Promise<void> {
-  if (!EVENTS.includes(lifecycleEvent)) throw invalidInput(`lifecycleEvent must be one of ${EVENTS.join(', ')}`);
+  if (!EVENTS.includes(lifecycleEvent))
+    throw invalidInput(`lifecycleEvent must be one of ${EVENTS.join(', ')}`);
   const sub = deps.store.get(subscriptionId);
   if (!sub) throw notFound(`subscription ${subscriptionId}`);
   const url = sub.lifecycleNotificationUrl;
-  if (!url) throw invalidInput(`subscription ${subscriptionId} has no lifecycleNotificationUrl: Graph would not send it`);
+  if (!url)
+    throw invalidInput(
+      `subscription ${subscriptionId} has no lifecycleNotificationUrl: Graph would not send it`,
+    );
   const item = {
     subscriptionId: sub.id,
     subscriptionExpirationDateTime: graphDateTime(sub.expiresAt),
