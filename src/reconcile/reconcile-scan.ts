@@ -74,14 +74,19 @@ async function latestDeltaLink(graph: GraphApi): Promise<string> {
 }
 
 async function listAllUsers(graph: GraphApi, onPage: (profiles: PartialProfile[]) => Promise<void>): Promise<void> {
-  let url: string | undefined = `/users?$select=${GRAPH_USER_SELECT}&$expand=manager($select=id)&$top=999`;
-  while (url) {
-    const page: { value?: Array<Record<string, unknown>>; '@odata.nextLink'?: string } = await graph.get(url, {
-      operation: 'GET /users',
-      permission: 'User.Read.All',
-    });
+  type Page = { value?: Array<Record<string, unknown>>; '@odata.nextLink'?: string };
+  const read = (url: string) => {
+    const page = graph.get<Page>(url, { operation: 'GET /users', permission: 'User.Read.All' });
+    page.catch(() => {}); // surfaces when awaited
+    return page;
+  };
+  // Pages are read one ahead of staging, so Graph latency and Postgres overlap.
+  let next: Promise<Page> | undefined = read(`/users?$select=${GRAPH_USER_SELECT}&$expand=manager($select=id)&$top=999`);
+  while (next) {
+    const page: Page = await next;
+    const link = page['@odata.nextLink'];
+    next = link ? read(link) : undefined;
     await onPage((page.value ?? []).map((item) => withAllFields(profileFromGraph(item))));
-    url = page['@odata.nextLink'];
   }
 }
 

@@ -60,16 +60,18 @@ export async function runUsersDelta(o: UsersDeltaOptions): Promise<UsersDeltaRes
     enumerationId,
   };
   const totals = { pages: 0, items: 0, created: 0, updated: 0, deleted: 0 };
-  let url = o.deltaLink ?? initialUsersDeltaUrl();
   let buffer: UserObservation[] = [];
+  // The next page is fetched while the current one is applied: Graph latency and Postgres overlap.
+  let nextPage = prefetch(o.graph, o.deltaLink ?? initialUsersDeltaUrl());
   for (;;) {
-    const page = await o.graph.get<DeltaPage>(url, USERS_READ);
+    const page = await nextPage;
     totals.pages += 1;
-    for (const item of page.value ?? []) buffer.push(observationOf(item, full));
-    totals.items += page.value?.length ?? 0;
     const deltaLink = page['@odata.deltaLink'];
     const nextLink = page['@odata.nextLink'];
     if (deltaLink === undefined && nextLink === undefined) throw new Error('users/delta page without nextLink or deltaLink');
+    if (nextLink !== undefined) nextPage = prefetch(o.graph, nextLink);
+    for (const item of page.value ?? []) buffer.push(observationOf(item, full));
+    totals.items += page.value?.length ?? 0;
     if (deltaLink !== undefined || buffer.length >= APPLY_EVERY) {
       const last = deltaLink !== undefined;
       const observed = buffer;
@@ -81,8 +83,14 @@ export async function runUsersDelta(o: UsersDeltaOptions): Promise<UsersDeltaRes
       });
       if (last) return { full, ...totals, deltaLink: deltaLink! };
     }
-    url = nextLink!;
   }
+}
+
+/** Starts reading a page; a failure surfaces when the page is awaited, never as an unhandled rejection. */
+function prefetch(graph: GraphApi, url: string): Promise<DeltaPage> {
+  const page = graph.get<DeltaPage>(url, USERS_READ);
+  page.catch(() => {});
+  return page;
 }
 
 function observationOf(item: Record<string, unknown>, full: boolean): UserObservation {

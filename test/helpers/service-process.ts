@@ -28,10 +28,12 @@ export async function freePort(): Promise<number> {
 
 export async function startServiceProcess(
   env: Record<string, string | undefined>,
-  options: { port?: number; readyTimeoutMs?: number } = {},
+  options: { port?: number; readyTimeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // Benchmarks run the compiled service (ENTRA_SYNC_DIST=1 after `npm run build`), tests the sources.
+  const entry = process.env.ENTRA_SYNC_DIST === '1' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
