@@ -13,6 +13,7 @@ import { webhookRoutes } from './notifications/webhook.routes.js';
 import { reconcileRoutes, userSyncRoutes } from './reconcile/reconcile.routes.js';
 import { startReconcileSchedule } from './reconcile/reconcile-schedule.js';
 import { startReconcileWorker } from './reconcile/reconcile.worker.js';
+import { startRetention } from './retention/retention.worker.js';
 import { startSubscriptionWorker } from './subscriptions/subscription.worker.js';
 import { startSyncWorker } from './sync/sync.worker.js';
 import { startWakeups, type Wakeups } from './work/wakeups.js';
@@ -42,6 +43,7 @@ export function createWorkers(ctx: AppContext, databaseUrl: string): Workers {
         startSyncWorker(ctx, wakeups, graphs),
         startReconcileWorker(ctx, wakeups, graphs),
         startReconcileSchedule(ctx),
+        startRetention(ctx),
         ...startDelivery(ctx, wakeups),
       ];
     },
