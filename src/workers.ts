@@ -3,6 +3,8 @@
  * lease, so any replica can do any of it and a dead replica's work is taken over when its lease
  * runs out. LISTEN/NOTIFY wakes the loops early; polling is the safety net.
  */
+import { startSecretExpiryWatch } from './admin/secret-expiry.worker.js';
+import { statusPageRoutes } from './admin/status-page.routes.js';
 import { statusRoutes } from './admin/status.routes.js';
 import type { AppOptions } from './app.js';
 import type { AppContext } from './context.js';
@@ -33,7 +35,8 @@ export function createWorkers(ctx: AppContext, databaseUrl: string): Workers {
   const graphs = createGraphClients(ctx);
   return {
     appOptions: {
-      publicPlugins: [webhookRoutes],
+      // The status page authenticates itself (bearer or login cookie): browsers cannot send a bearer header.
+      publicPlugins: [webhookRoutes, statusPageRoutes],
       adminPlugins: [deliveryAdminRoutes, reconcileRoutes, userSyncRoutes(graphs), statusRoutes],
     },
     start() {
@@ -45,6 +48,7 @@ export function createWorkers(ctx: AppContext, databaseUrl: string): Workers {
         startReconcileSchedule(ctx),
         startRetention(ctx),
         ...startDelivery(ctx, wakeups),
+        startSecretExpiryWatch(ctx),
       ];
     },
     async stop() {

@@ -69,7 +69,7 @@ async function statusBody(ctx: AppContext, row: ConnectionRow) {
 
 export type ConnectionStatus = Awaited<ReturnType<typeof connectionStatus>>;
 
-function credentialStatus(c: Connection) {
+export function credentialStatus(c: Connection) {
   const expiresAt = c.clientSecretExpiresAt;
   const days = expiresAt ? Math.floor((expiresAt.getTime() - Date.now()) / 86_400_000) : null;
   let warning: string | null = null;

@@ -29,7 +29,7 @@ export async function runAttempt(deps: AttemptDeps, batch: ClaimedBatch): Promis
     await withDatabaseRetries(deps, () => recordOutcome(deps, batch, outcome));
   } catch (error) {
     deps.ctx.logger.error(
-      { err: error, connection: deps.connection.name, batch: batch.id, outcome: outcome.kind },
+      { err: error, connectionId: deps.connection.id, connection: deps.connection.name, batch: batch.id, outcome: outcome.kind },
       `could not record the outcome (${outcome.kind}) of batch ${batch.id}: the database is unavailable; ` +
         'the batch will be sent again once its lease runs out (Leena AI drops repeated event ids)',
     );
@@ -75,7 +75,7 @@ async function scheduleRetry(deps: AttemptDeps, batch: ClaimedBatch, outcome: Ex
   if (!(await scheduleBatchRetry(ctx.database.db, plan))) return;
   ctx.metrics.deliveries.inc({ outcome: 'retry' });
   ctx.logger.warn(
-    { connection: deps.connection.name, batch: batch.id, attempt: batch.attempt, status: outcome.status, retryInMs: delayMs },
+    { connectionId: deps.connection.id, connection: deps.connection.name, batch: batch.id, attempt: batch.attempt, status: outcome.status, retryInMs: delayMs },
     `delivery to Leena AI failed (${outcome.error}); batch ${batch.id} of ${batch.eventCount} events is retried in ${Math.round(delayMs / 1000)} s`,
   );
 }
@@ -88,7 +88,7 @@ async function deadLetter(deps: AttemptDeps, batch: ClaimedBatch, reason: string
   ctx.metrics.deliveries.inc({ outcome: 'dead' });
   ctx.metrics.deliveryAttempts.observe(batch.attempt);
   ctx.logger.error(
-    { connection: deps.connection.name, batch: batch.id, status, events: count },
+    { connectionId: deps.connection.id, connection: deps.connection.name, batch: batch.id, status, events: count },
     `${count} events dead-lettered (${reason}${excerpt ? `: ${excerpt.slice(0, 200)}` : ''}); later events of their users wait ` +
       `until they are replayed or skipped: POST /admin/connections/${deps.connection.name}/dead-letters/replay or /skip`,
   );
@@ -102,7 +102,7 @@ async function withDatabaseRetries(deps: AttemptDeps, write: () => Promise<void>
     } catch (error) {
       const pause = Math.min(250 * 2 ** failures, 5_000);
       if (deps.stopping.aborted || Date.now() + pause > deps.leaseEndsAt) throw error;
-      deps.ctx.logger.warn({ err: error, connection: deps.connection.name }, 'recording a delivery outcome failed; retrying');
+      deps.ctx.logger.warn({ err: error, connectionId: deps.connection.id, connection: deps.connection.name }, 'recording a delivery outcome failed; retrying');
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }

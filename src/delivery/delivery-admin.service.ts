@@ -56,7 +56,7 @@ export async function replay(ctx: Ctx, idOrName: string, body: { eventId?: strin
   if (body.eventId !== undefined && replayed.length === 0) {
     throw new HttpError('not_found', `event ${body.eventId} has no open dead letter on connection "${connection.name}"`);
   }
-  ctx.logger.info({ connection: connection.name, replayed: replayed.length, ...body }, 'dead letters replayed');
+  ctx.logger.info({ connectionId: connection.id, connection: connection.name, replayed: replayed.length, ...body }, 'dead letters replayed');
   return replayed;
 }
 
@@ -65,7 +65,7 @@ export async function skip(ctx: Ctx, idOrName: string, eventId: string): Promise
   const skipped = await ctx.database.db.transaction().execute((tx) => skipDeadLetter(tx, connection.id, eventId));
   if (!skipped) throw new HttpError('not_found', `event ${eventId} has no open dead letter on connection "${connection.name}"`);
   ctx.logger.warn(
-    { connection: connection.name, eventId, userId: skipped.userId, sequence: skipped.sequence },
+    { connectionId: connection.id, connection: connection.name, eventId, userId: skipped.userId, sequence: skipped.sequence },
     `dead letter skipped: event ${eventId} will never be delivered; later events of user ${skipped.userId} go on`,
   );
   return skipped;
@@ -74,6 +74,6 @@ export async function skip(ctx: Ctx, idOrName: string, eventId: string): Promise
 export async function setPaused(ctx: Ctx, idOrName: string, paused: boolean): Promise<DeliveryStatus> {
   const connection = await requireConnection(ctx, idOrName);
   await ctx.database.db.transaction().execute((tx) => setDeliveryPaused(tx, connection.id, paused));
-  ctx.logger.info({ connection: connection.name }, paused ? 'delivery paused: events accumulate in the backlog' : 'delivery resumed');
+  ctx.logger.info({ connectionId: connection.id, connection: connection.name }, paused ? 'delivery paused: events accumulate in the backlog' : 'delivery resumed');
   return deliveryStatus(ctx.database.db, connection.id);
 }

@@ -61,6 +61,6 @@ export function startDispatcherSet(ctx: AppContext, client: LeenaClient): Dispat
 }
 
 function start(ctx: AppContext, client: LeenaClient, connection: { id: string; name: string }): Entry {
-  ctx.logger.debug({ connection: connection.name }, 'delivery dispatcher started');
+  ctx.logger.debug({ connectionId: connection.id, connection: connection.name }, 'delivery dispatcher started');
   return { connection, dispatcher: startDispatcher({ ctx, client, connection }) };
 }

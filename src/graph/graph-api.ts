@@ -71,6 +71,10 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
 
   async function call<T>(op: GraphOp, run: () => Promise<T>): Promise<T> {
     try {
+      // The token first (msal's cache makes this cheap): an Entra refusal thrown inside the SDK's
+      // middleware comes out as a GraphError that has lost its EntraAuthError code, and would read
+      // "Graph could not be reached"; thrown here it stays itself (secret_expired, invalid_secret...).
+      await options.tokens.getToken();
       const result = await run();
       options.metrics?.graphRequests.inc({ operation: op.operation, status: 'ok' });
       return result;

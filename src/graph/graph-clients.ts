@@ -30,7 +30,7 @@ export function createGraphClients(ctx: Pick<AppContext, 'config' | 'secretBox' 
         tenantId: row.tenant_id,
         clientId: row.client_id,
         clientSecret: decryptSecrets(ctx, row).clientSecret,
-        logger: ctx.logger,
+        logger: ctx.logger.child({ connectionId: row.id, connection: row.name }),
       });
       const graph = { tokens, api: createGraphApi({ graphBaseUrl: ctx.config.graphBaseUrl, tokens, metrics: ctx.metrics }) };
       cache.set(row.id, { version, graph });
