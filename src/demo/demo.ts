@@ -72,6 +72,7 @@ ${env.ENTRA_GROUP_ID ? 'members of the "Leena AI Pilot" group and its nested tea
   Admin token   ${env.ADMIN_TOKEN}
   Status        curl -H "Authorization: Bearer ${env.ADMIN_TOKEN}" ${base}/admin/connections/default/status
   Reconcile     curl -X POST -H "Authorization: Bearer ${env.ADMIN_TOKEN}" -H "content-type: application/json" -d '{}' ${base}/admin/connections/default/reconcile
+  Status page   ${base}/admin/status  (sign in with the admin token)
   API docs      ${base}/docs
   Metrics       ${base}/metrics
   Graph sim     ${sim.url}  (state API under /_sim)
