@@ -8,6 +8,7 @@
  * Optional: DELIVERY_CONCURRENCY (default 4), SINK_LATENCY_MS (default 0).
  */
 import { sql } from 'kysely';
+import type { Db } from '../src/db/database.js';
 import { createConnection } from '../src/connections/connection.service.js';
 import { startDelivery } from '../src/delivery/delivery.worker.js';
 import { generateSigningSecret } from '../src/delivery/signing.js';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
 }
 
 /** Contract-valid events built in SQL (fast): a created event per user, then updates, round-robin. */
-async function queueEvents(db: typeof import('../src/db/database.js').Database.prototype.db, connectionId: string): Promise<number> {
+async function queueEvents(db: Db, connectionId: string): Promise<number> {
   const t = performance.now();
   await sql`
     INSERT INTO outbox_events (event_id, connection_id, user_id, sequence, type, source, payload)

@@ -47,5 +47,6 @@ export interface Figure {
 
 export function ratio(f: Figure): number | undefined {
   if (f.target === undefined || f.goal === undefined) return undefined;
+  if (f.goal === 'max' && f.value === 0) return Number.POSITIVE_INFINITY;
   return f.goal === 'min' ? f.value / f.target : f.target / f.value;
 }

@@ -7,7 +7,7 @@ export function printTable(figures: readonly Figure[]): void {
   const rows = figures.map((f) => {
     const r = ratio(f);
     const target = f.target === undefined ? '' : `${f.goal === 'min' ? '>=' : '<='} ${fmt(f.target)} ${f.unit}`;
-    return [f.scenario, f.name, `${fmt(f.value)} ${f.unit}`, target, r === undefined ? '' : `${r.toFixed(2)}${r >= 1 ? ' ok' : ' MISS'}`];
+    return [f.scenario, f.name, `${fmt(f.value)} ${f.unit}`, target, r === undefined ? '' : `${Number.isFinite(r) ? r.toFixed(2) : 'met'}${r >= 1 ? ' ok' : ' MISS'}`];
   });
   const header = ['scenario', 'figure', 'measured', 'target', 'ratio'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -18,7 +18,7 @@ export function printTable(figures: readonly Figure[]): void {
 
 export function writeResults(path: string, figures: readonly Figure[]): void {
   const machine = { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  const body = { date: new Date().toISOString(), machine, figures: figures.map((f) => ({ ...f, ratio: ratio(f) ?? null })) };
+  const body = { date: new Date().toISOString(), machine, figures: figures.map((f) => { const r = ratio(f); return { ...f, ratio: r === undefined || !Number.isFinite(r) ? (r === undefined ? null : 'met') : r }; }) };
   writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);
 }
 

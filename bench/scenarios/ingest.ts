@@ -39,7 +39,9 @@ export async function ingestScenario(options: { seconds: number; runs: number })
       { scenario: 'ingest', name: 'webhook p99 ack, 1 item/request', value: median(single.map((r) => r.p99)), unit: 'ms', target: 25, goal: 'max' },
       { scenario: 'ingest', name: 'webhook, 50 items/request', value: median(batch.map((r) => r.rps)) * 50, unit: 'items/s' },
       { scenario: 'ingest', name: 'webhook p99 ack, 50 items/request', value: median(batch.map((r) => r.p99)), unit: 'ms' },
-      { scenario: 'ingest', name: 'acknowledged items not stored', value: acked1 + acked50 - storedAll, unit: 'items', target: 0, goal: 'max' },
+      // Requests still in flight when a run ends are stored but not counted as acknowledged: stored >= acked.
+      { scenario: 'ingest', name: 'acknowledged items not stored', value: Math.max(0, acked1 + acked50 - storedAll), unit: 'items', target: 0, goal: 'max' },
+      { scenario: 'ingest', name: 'acknowledged items', value: acked1 + acked50, unit: 'items' },
       { scenario: 'ingest', name: 'stored after 1-item runs', value: stored1, unit: 'items' },
     ];
   } finally {
