@@ -11,6 +11,7 @@ import { makeAdminAuth } from './admin/admin-auth.js';
 import { connectionRoutes } from './connections/connection.routes.js';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { refuseNulInBodies, refuseNulInUrls } from './http/refuse-nul.js';
 import { healthRoutes } from './observability/health.routes.js';
 import { metricsRoutes } from './observability/metrics.routes.js';
 
@@ -37,6 +38,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+  refuseNulInUrls(app);
   countRequests(app, ctx);
   await app.register(fastifyRateLimit, { global: false });
   await registerDocs(app);
@@ -49,6 +51,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     // Rate limit first so that guessing the token is throttled too.
     admin.addHook('onRequest', admin.rateLimit({ max: ctx.config.rateLimit.adminPerMinute, timeWindow: 60_000 }));
     admin.addHook('onRequest', makeAdminAuth(ctx.config.adminToken));
+    refuseNulInBodies(admin);
     await admin.register(connectionRoutes, { ctx });
     for (const plugin of options.adminPlugins ?? []) await plugin(admin, ctx);
   });

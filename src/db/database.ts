@@ -28,6 +28,11 @@ export function createDatabase(connectionString: string, options: { max?: number
   });
   // An idle client losing its connection (Postgres restart) must not crash the process.
   pool.on('error', () => {});
+  // Nor one that is checked out between two statements (a transaction awaiting JS work): the pool
+  // drops its error listener while a client is lent out, and an 'error' event without a listener
+  // kills the process. The failure still reaches the caller through its next query, and the pool
+  // discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {

@@ -21,7 +21,8 @@ export function checkLeenaUrl(value: string, policy: OutboundPolicy): string | u
   }
   if (url.username || url.password) return 'must not carry credentials in the URL (the API key is sent as a Bearer token)';
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const loopback = isLoopbackHost(host);
+  const kind = addressKind(host);
+  const loopback = kind === 'loopback';
   if (url.protocol === 'http:') {
     if (!(loopback && policy.allowInsecureUrl)) {
       return 'must be https (plain http is accepted only for loopback hosts with ALLOW_INSECURE_LEENA_URL=true)';
@@ -29,7 +30,6 @@ export function checkLeenaUrl(value: string, policy: OutboundPolicy): string | u
   } else if (url.protocol !== 'https:') {
     return 'must be an https URL';
   }
-  const kind = addressKind(host);
   if (kind === 'metadata' || kind === 'link-local') {
     if (!policy.allowPrivateUrl) return `points at a ${kind} address (${host}), which is never a Leena AI endpoint`;
   }
@@ -60,14 +60,39 @@ function ipv4Kind(ip: string): AddressKind {
   if (a === 127) return 'loopback';
   if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || a === 0) return 'private';
   if (a === 100 && b >= 64 && b <= 127) return 'private'; // carrier-grade NAT
+  if (a >= 224) return 'private'; // multicast, reserved, broadcast: never a Leena AI endpoint
   return 'public';
 }
 
 function ipv6Kind(ip: string): AddressKind {
-  if (ip === '::1') return 'loopback';
-  if (ip.startsWith('::ffff:')) return ipv4Kind(ip.slice(7));
-  if (ip === 'fd00:ec2::254') return 'metadata';
-  if (/^fe[89ab]/.test(ip)) return 'link-local';
-  if (/^f[cd]/.test(ip) || ip === '::') return 'private';
+  const g = ipv6Groups(ip);
+  if (g === undefined) return 'private'; // isIP said IPv6 but we cannot read it: refuse rather than guess
+  const zeroPrefix = (n: number) => g.slice(0, n).every((x) => x === 0);
+  // IPv4 inside IPv6 (URLs normalise "::ffff:169.254.169.254" to "::ffff:a9fe:a9fe"): judge the IPv4.
+  const v4 = () => `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
+  if (zeroPrefix(8)) return 'private'; // ::
+  if (zeroPrefix(7) && g[7] === 1) return 'loopback'; // ::1
+  if (zeroPrefix(5) && (g[5] === 0xffff || g[5] === 0)) return ipv4Kind(v4()); // mapped, compatible
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return ipv4Kind(v4()); // NAT64
+  if (g[0] === 0xfd00 && g[1] === 0xec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254) return 'metadata';
+  if ((g[0]! & 0xffc0) === 0xfe80) return 'link-local';
+  if ((g[0]! & 0xfe00) === 0xfc00 || (g[0]! & 0xff00) === 0xff00) return 'private'; // unique local, multicast
   return 'public';
+}
+
+/** The eight 16-bit groups of an IPv6 literal (with "::", an embedded IPv4 tail, a zone). */
+function ipv6Groups(ip: string): number[] | undefined {
+  let text = ip.replace(/%.*$/, '');
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (tail) {
+    const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', rest] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = rest ? rest.split(':') : [];
+  const missing = 8 - left.length - right.length;
+  if (rest === undefined ? missing !== 0 : missing < 1) return undefined;
+  const groups = [...left, ...Array<string>(rest === undefined ? 0 : missing).fill('0'), ...right].map((x) => parseInt(x, 16));
+  return groups.length === 8 && groups.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffff) ? groups : undefined;
 }

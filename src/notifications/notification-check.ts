@@ -27,9 +27,14 @@ export type CheckResult = { ok: true; item: AcceptedItem } | { ok: false; reason
 const RESOURCE = /^\/?(users|groups)\/([0-9a-z-]{1,64})(\/members)?$/i;
 const MAX_TEXT = 512;
 
+/** Graph subscription ids are GUIDs; anything else (say, a NUL byte) never reaches the lookup query. */
+const SUBSCRIPTION_ID = /^[A-Za-z0-9-]{1,128}$/;
+/** Lifecycle events are camelCase words (reauthorizationRequired, subscriptionRemoved, missed). */
+const LIFECYCLE_EVENT = /^[A-Za-z]{1,64}$/;
+
 export function subscriptionIdOf(item: unknown): string | undefined {
   const id = (item as { subscriptionId?: unknown } | null)?.subscriptionId;
-  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : undefined;
+  return typeof id === 'string' && SUBSCRIPTION_ID.test(id) ? id : undefined;
 }
 
 export function checkItem(raw: unknown, known: KnownSubscription | undefined, lifecycle: boolean): CheckResult {
@@ -42,7 +47,7 @@ export function checkItem(raw: unknown, known: KnownSubscription | undefined, li
   if (!tenant || tenant.toLowerCase() !== known.tenantId.toLowerCase()) return { ok: false, reason: 'tenant_mismatch' };
   if (lifecycle) {
     const event = text(item.lifecycleEvent);
-    if (!event) return { ok: false, reason: 'malformed_item' };
+    if (!event || !LIFECYCLE_EVENT.test(event)) return { ok: false, reason: 'malformed_item' };
     return { ok: true, item: accepted(known, 'lifecycle', '', event) };
   }
   const resource = text(item.resource);

@@ -37,11 +37,13 @@ export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Prom
       async (request, reply) => {
         const started = process.hrtime.bigint();
         const items = (request.body as { value: unknown[] }).value;
-        const accepted = await check(ctx, directory, items, lifecycle, request);
+        let accepted: AcceptedItem[];
         try {
+          // The subscription lookup needs Postgres too (for ids not cached): without it, nothing is checked or stored.
+          accepted = await check(ctx, directory, items, lifecycle, request);
           await writer.write(accepted);
         } catch (error) {
-          request.log.error({ err: error, items: accepted.length }, 'could not store notifications; answering 503 so Graph retries');
+          request.log.error({ err: error, items: items.length }, 'could not check or store notifications; answering 503 so Graph retries');
           return reply.status(503).header('retry-after', '5').send({ error: 'service_unavailable', message: 'try again' });
         }
         ctx.metrics.notificationsReceived.inc({ kind: lifecycle ? 'lifecycle' : 'change' }, accepted.length);

@@ -106,7 +106,14 @@ export function userSyncRoutes(graphs: GraphClients) {
           tags,
           security,
           summary: 'Re-read one user from Graph now and send whatever differs (source "manual")',
-          params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }), userId: Type.String({ minLength: 1, maxLength: 128 }) }),
+          params: Type.Object({
+            id: Type.String({ minLength: 1, maxLength: 255 }),
+            // The user's Entra object id: it is put into a Graph URL, so nothing else gets through.
+            userId: Type.String({
+              pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+              description: 'Entra object id (GUID)',
+            }),
+          }),
           response: {
             200: Type.Object({
               userId: Type.String(),
