@@ -9,6 +9,8 @@ import { HttpError } from '../http/errors.js';
 import { requestSubscriptionWork } from '../subscriptions/subscription.repository.js';
 import { requestResync } from '../sync/sync-state.repository.js';
 import type { Tx } from '../db/database.js';
+import { sql } from 'kysely';
+import { CHANNELS } from '../work/wakeups.js';
 import { type Connection, type ConnectionSecrets, secretContext } from './connection.js';
 import {
   type ConnectionRow,
@@ -123,6 +125,10 @@ export async function updateConnection(ctx: Ctx, idOrName: string, patch: Connec
     const row = await ctx.database.db.transaction().execute(async (tx) => {
       const updated = await updateConnectionRow(tx, id, set);
       // A new scope or tenant invalidates what we know: read everything again (differences only).
+      if (patch.clientSecret !== undefined || patch.clientId !== undefined || patch.tenantId !== undefined) {
+        // New credentials: retry at once whatever was backing off after an authentication failure.
+        await retryNow(tx, id);
+      }
       if (scopeChanged) {
         await requestResync(tx, id);
         await requestSubscriptionWork(tx, await subscriptionIds(tx, id), 'recreate');
@@ -237,4 +243,10 @@ function parseDate(value: string | null | undefined): Date | null {
 async function subscriptionIds(tx: Tx, connectionId: string): Promise<string[]> {
   const rows = await tx.selectFrom('subscriptions').select('id').where('connection_id', '=', connectionId).execute();
   return rows.map((r) => r.id);
+}
+
+async function retryNow(tx: Tx, connectionId: string): Promise<void> {
+  await tx.updateTable('sync_state').set({ lease_until: null }).where('connection_id', '=', connectionId).where('lease_owner', 'is', null).execute();
+  await tx.updateTable('subscriptions').set({ next_check_at: new Date() }).where('connection_id', '=', connectionId).execute();
+  await sql`SELECT pg_notify(${CHANNELS.sync}, ''), pg_notify(${CHANNELS.subscriptions}, '')`.execute(tx);
 }
