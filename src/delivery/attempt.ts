@@ -5,9 +5,10 @@
  */
 import type { AppContext } from '../context.js';
 import type { ClaimedBatch } from './batch-claim.repository.js';
-import { deadLetterBatch, markBatchDelivered, scheduleBatchRetry } from './batch-outcome.repository.js';
+import { deadLetter, scheduleRetry } from './attempt-failure.js';
+import { markBatchDelivered } from './batch-outcome.repository.js';
 import type { LeenaClient, SendOutcome } from './leena-client.js';
-import { retriesExhausted, retryDelayMs } from './retry-policy.js';
+import { retriesExhausted } from './retry-policy.js';
 import type { TargetCache } from './target-cache.js';
 
 export interface AttemptDeps {
@@ -29,7 +30,13 @@ export async function runAttempt(deps: AttemptDeps, batch: ClaimedBatch): Promis
     await withDatabaseRetries(deps, () => recordOutcome(deps, batch, outcome));
   } catch (error) {
     deps.ctx.logger.error(
-      { err: error, connectionId: deps.connection.id, connection: deps.connection.name, batch: batch.id, outcome: outcome.kind },
+      {
+        err: error,
+        connectionId: deps.connection.id,
+        connection: deps.connection.name,
+        batch: batch.id,
+        outcome: outcome.kind,
+      },
       `could not record the outcome (${outcome.kind}) of batch ${batch.id}: the database is unavailable; ` +
         'the batch will be sent again once its lease runs out (Leena AI drops repeated event ids)',
     );
@@ -55,7 +62,13 @@ async function recordOutcome(deps: AttemptDeps, batch: ClaimedBatch, outcome: Se
     return;
   }
   if (outcome.kind === 'reject') {
-    return deadLetter(deps, batch, `Leena AI refused the batch with ${outcome.status}`, outcome.status, outcome.excerpt);
+    return deadLetter(
+      deps,
+      batch,
+      `Leena AI refused the batch with ${outcome.status}`,
+      outcome.status,
+      outcome.excerpt,
+    );
   }
   if (retriesExhausted(batch.firstAttemptAt, ctx.config.delivery.maxRetryHours)) {
     const hours = ctx.config.delivery.maxRetryHours;
@@ -63,35 +76,6 @@ async function recordOutcome(deps: AttemptDeps, batch: ClaimedBatch, outcome: Se
     return deadLetter(deps, batch, reason, outcome.status, null);
   }
   await scheduleRetry(deps, batch, outcome);
-}
-
-async function scheduleRetry(deps: AttemptDeps, batch: ClaimedBatch, outcome: Extract<SendOutcome, { kind: 'retry' }>) {
-  const { ctx } = deps;
-  const delayMs = retryDelayMs(batch.attempt, outcome.retryAfterMs, {
-    baseMs: ctx.config.delivery.backoffBaseMs,
-    maxMs: ctx.config.delivery.backoffMaxMs,
-  });
-  const plan = { batchId: batch.id, owner: ctx.replicaId, attempt: batch.attempt, delayMs, httpStatus: outcome.status, error: outcome.error };
-  if (!(await scheduleBatchRetry(ctx.database.db, plan))) return;
-  ctx.metrics.deliveries.inc({ outcome: 'retry' });
-  ctx.logger.warn(
-    { connectionId: deps.connection.id, connection: deps.connection.name, batch: batch.id, attempt: batch.attempt, status: outcome.status, retryInMs: delayMs },
-    `delivery to Leena AI failed (${outcome.error}); batch ${batch.id} of ${batch.eventCount} events is retried in ${Math.round(delayMs / 1000)} s`,
-  );
-}
-
-async function deadLetter(deps: AttemptDeps, batch: ClaimedBatch, reason: string, status: number | null, excerpt: string | null) {
-  const { ctx } = deps;
-  const plan = { batchId: batch.id, owner: ctx.replicaId, attempt: batch.attempt, reason, httpStatus: status, responseExcerpt: excerpt };
-  const count = await deadLetterBatch(ctx.database.db, plan);
-  if (count === 0) return;
-  ctx.metrics.deliveries.inc({ outcome: 'dead' });
-  ctx.metrics.deliveryAttempts.observe(batch.attempt);
-  ctx.logger.error(
-    { connectionId: deps.connection.id, connection: deps.connection.name, batch: batch.id, status, events: count },
-    `${count} events dead-lettered (${reason}${excerpt ? `: ${excerpt.slice(0, 200)}` : ''}); later events of their users wait ` +
-      `until they are replayed or skipped: POST /admin/connections/${deps.connection.name}/dead-letters/replay or /skip`,
-  );
 }
 
 /** Retries a database write with backoff until it succeeds, the lease ends, or the dispatcher stops. */
@@ -102,7 +86,10 @@ async function withDatabaseRetries(deps: AttemptDeps, write: () => Promise<void>
     } catch (error) {
       const pause = Math.min(250 * 2 ** failures, 5_000);
       if (deps.stopping.aborted || Date.now() + pause > deps.leaseEndsAt) throw error;
-      deps.ctx.logger.warn({ err: error, connectionId: deps.connection.id, connection: deps.connection.name }, 'recording a delivery outcome failed; retrying');
+      deps.ctx.logger.warn(
+        { err: error, connectionId: deps.connection.id, connection: deps.connection.name },
+        'recording a delivery outcome failed; retrying',
+      );
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }

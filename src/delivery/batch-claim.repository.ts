@@ -1,11 +1,13 @@
 /**
- * Claiming work for a connection's dispatcher: a batch due for a retry (or abandoned by a dead
- * replica), else a new batch formed from the outbox. Both run under the connection's delivery
- * lock (see claimNextBatch) so that replicas take turns: no event lands in two batches, and the
- * number of open batches never exceeds the connection's concurrency.
+ * Claiming work for a connection's dispatcher: batches due for a retry (or abandoned by a dead
+ * replica) first, then new batches formed from the outbox (batch-forming.repository.ts). All under
+ * the connection's delivery lock, so that replicas take turns: no event lands in two batches, and
+ * the number of open batches never exceeds the connection's concurrency.
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/database.js';
+import { formBatches } from './batch-forming.repository.js';
+import { newWebhookId } from './signing.js';
 
 export interface ClaimedBatch {
   /** The webhook-id. */
@@ -28,11 +30,9 @@ export interface ClaimArgs {
   /** Most batches open (in flight or in retry backoff) for the connection, across replicas. */
   readonly maxOpenBatches: number;
   readonly maxEvents: number;
-  /** The webhook-id a new batch gets. */
-  readonly newBatchId: string;
 }
 
-interface ClaimRow {
+export interface ClaimRow {
   id: string;
   body: string | null;
   event_count: number;
@@ -41,11 +41,22 @@ interface ClaimRow {
   connection_updated_at: Date;
 }
 
-/** One transaction: lock, then a due batch or else a new one; undefined when there is nothing to send. */
-export async function claimNextBatch(db: Db, args: ClaimArgs): Promise<ClaimedBatch | undefined> {
+/**
+ * One transaction: take the connection's delivery lock, claim due batches, then form new ones,
+ * up to `max` in all (the dispatcher's free slots). Empty when there is nothing to send.
+ */
+export async function claimBatches(db: Db, args: ClaimArgs, max: number): Promise<ClaimedBatch[]> {
   return db.transaction().execute(async (tx) => {
     await lockConnectionDelivery(tx, args.connectionId);
-    return (await claimDueBatch(tx, args)) ?? (await formBatch(tx, args));
+    const claimed: ClaimedBatch[] = [];
+    while (claimed.length < max) {
+      const due = await claimDueBatch(tx, args);
+      if (!due) break;
+      claimed.push(due);
+    }
+    if (claimed.length === max) return claimed;
+    const ids = Array.from({ length: max - claimed.length }, () => newWebhookId());
+    return [...claimed, ...(await formBatches(tx, args, ids)).map(toClaimed)];
   });
 }
 
@@ -54,7 +65,9 @@ export async function claimNextBatch(db: Db, args: ClaimArgs): Promise<ClaimedBa
  * lock rather than a row lock on `connections`, so admin edits and other workers never wait on it.
  */
 export async function lockConnectionDelivery(tx: Tx, connectionId: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`entra_sync_delivery:${connectionId}`}, 0))`.execute(tx);
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`entra_sync_delivery:${connectionId}`}, 0))`.execute(
+    tx,
+  );
 }
 
 /** A pending batch whose retry time has come, or whose lease ran out (its replica died). */
@@ -75,70 +88,16 @@ export async function claimDueBatch(tx: Tx, args: ClaimArgs): Promise<ClaimedBat
           ORDER BY next_attempt_at
           LIMIT 1
             FOR UPDATE SKIP LOCKED)
-    RETURNING b.id, b.body, b.event_count, b.attempts, b.first_attempt_at, c.updated_at AS connection_updated_at`.execute(tx);
-  return toClaimed(result.rows[0]);
-}
-
-/**
- * Forms a batch of up to maxEvents pending events in outbox order. An event may join only when
- * no earlier event of its user is still open (in a batch) or dead: a user never has a later
- * event in flight while an earlier one is undelivered. Consecutive events of one user may share
- * a batch; the body lists each user's events in sequence order. Claim, mark and insert are one
- * statement; the body is built by Postgres and stored, so a retry resends the same bytes.
- */
-export async function formBatch(tx: Tx, args: ClaimArgs): Promise<ClaimedBatch | undefined> {
-  const c = args.connectionId;
-  const result = await sql<ClaimRow & { marked: string }>`
-    WITH conn AS (
-      SELECT updated_at FROM connections WHERE id = ${c} AND NOT delivery_paused
-    ), room AS (
-      SELECT count(*) AS open FROM delivery_batches WHERE connection_id = ${c} AND status = 'pending'
-    ), candidates AS (
-      SELECT e.id, e.user_id, e.sequence, e.payload
-        FROM outbox_events e
-       WHERE e.connection_id = ${c} AND e.status = 'pending' AND e.batch_id IS NULL
-         AND EXISTS (SELECT 1 FROM conn) AND (SELECT open FROM room) < ${args.maxOpenBatches}
-         AND NOT EXISTS (
-           SELECT 1 FROM outbox_events x
-            WHERE x.connection_id = ${c} AND x.user_id = e.user_id AND x.sequence < e.sequence
-              AND (x.status = 'dead' OR (x.status = 'pending' AND x.batch_id IS NOT NULL)))
-       ORDER BY e.id
-       LIMIT ${args.maxEvents}
-    ), picked AS (
-      -- Writers give a user's events increasing ids; should one ever not, an earlier event left
-      -- outside this window still holds its later ones back.
-      SELECT k.*, min(k.id) OVER (PARTITION BY k.user_id) AS user_first_id
-        FROM candidates k
-       WHERE NOT EXISTS (
-         SELECT 1 FROM outbox_events x
-          WHERE x.connection_id = ${c} AND x.user_id = k.user_id AND x.sequence < k.sequence
-            AND x.status = 'pending' AND x.batch_id IS NULL
-            AND x.id NOT IN (SELECT id FROM candidates))
-    ), marked AS (
-      UPDATE outbox_events o SET batch_id = ${args.newBatchId} FROM picked p WHERE o.id = p.id RETURNING o.id
-    ), batch AS (
-      INSERT INTO delivery_batches
-        (id, connection_id, event_count, attempts, first_attempt_at, last_attempt_at, lease_owner, lease_until, body)
-      SELECT ${args.newBatchId}, ${c}, count(*), 1, now(), now(), ${args.owner},
-             now() + make_interval(secs => ${args.leaseSeconds}),
-             '{"events":[' || string_agg(p.payload::text, ',' ORDER BY p.user_first_id, p.sequence) || ']}'
-        FROM picked p
-      HAVING count(*) > 0
-      RETURNING id, body, event_count, attempts, first_attempt_at
-    )
-    SELECT batch.*, (SELECT updated_at FROM conn) AS connection_updated_at, (SELECT count(*) FROM marked) AS marked
-      FROM batch`.execute(tx);
+    RETURNING b.id, b.body, b.event_count, b.attempts, b.first_attempt_at, c.updated_at AS connection_updated_at`.execute(
+    tx,
+  );
   const row = result.rows[0];
-  if (row && Number(row.marked) !== row.event_count) {
-    // Cannot happen under the delivery lock; refuse to send a body that disagrees with the rows.
-    throw new Error(`batch ${row.id}: marked ${row.marked} events but the body has ${row.event_count}; not sent`);
-  }
-  return toClaimed(row);
+  return row && toClaimed(row);
 }
 
-function toClaimed(row: ClaimRow | undefined): ClaimedBatch | undefined {
-  if (!row) return undefined;
-  if (row.body === null) throw new Error(`batch ${row.id} is open but has no stored body (formed before migration 0002?)`);
+function toClaimed(row: ClaimRow): ClaimedBatch {
+  if (row.body === null)
+    throw new Error(`batch ${row.id} is open but has no stored body (formed before migration 0002?)`);
   return {
     id: row.id,
     body: row.body,

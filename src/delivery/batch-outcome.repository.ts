@@ -14,10 +14,11 @@ export async function markBatchDelivered(db: Db, batchId: string, httpStatus: nu
          SET status = 'delivered', finished_at = now(), last_status = ${httpStatus}, last_error = NULL,
              lease_owner = NULL, lease_until = NULL, body = NULL
        WHERE id = ${batchId} AND status = 'pending'
-      RETURNING id
+      RETURNING id, event_ids
     ), e AS (
-      UPDATE outbox_events SET status = 'delivered', delivered_at = now()
-       WHERE batch_id = ${batchId} AND status = 'pending' AND EXISTS (SELECT 1 FROM b)
+      UPDATE outbox_events o SET status = 'delivered', delivered_at = now(), batch_id = b.id
+        FROM b
+       WHERE o.id = ANY(b.event_ids) AND o.status = 'pending'
     )
     SELECT id FROM b`.execute(db);
   return result.rows.length > 0;
@@ -73,11 +74,12 @@ export async function deadLetterBatch(db: Db, plan: DeadLetterPlan): Promise<num
          SET status = 'dead', finished_at = now(), last_status = ${plan.httpStatus}, last_error = ${plan.reason},
              lease_owner = NULL, lease_until = NULL, body = NULL
        WHERE id = ${plan.batchId} AND status = 'pending' AND lease_owner = ${plan.owner} AND attempts = ${plan.attempt}
-      RETURNING id
+      RETURNING id, event_ids
     ), e AS (
-      UPDATE outbox_events SET status = 'dead'
-       WHERE batch_id = ${plan.batchId} AND status = 'pending' AND EXISTS (SELECT 1 FROM b)
-      RETURNING event_id, connection_id
+      UPDATE outbox_events o SET status = 'dead', batch_id = b.id
+        FROM b
+       WHERE o.id = ANY(b.event_ids) AND o.status = 'pending'
+      RETURNING o.event_id, o.connection_id
     )
     INSERT INTO dead_letters (event_id, connection_id, batch_id, reason, http_status, response_excerpt)
     SELECT event_id, connection_id, ${plan.batchId}, ${plan.reason}, ${plan.httpStatus}, ${plan.responseExcerpt} FROM e

@@ -4,7 +4,7 @@
  * gives up on them so the later events of their users go on. Either way every replica's
  * dispatcher is woken in the same transaction.
  */
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db, Tx } from '../db/database.js';
 import { wakeDispatchers } from './delivery-control.repository.js';
 
@@ -44,7 +44,10 @@ export async function listDeadLetters(db: Db, connectionId: string, args: ListAr
     .where('d.connection_id', '=', connectionId);
   if (args.filter === 'open') query = query.where('d.resolved_at', 'is', null);
   if (args.filter === 'resolved') query = query.where('d.resolved_at', 'is not', null);
-  if (args.after) query = query.where(sql<boolean>`(d.dead_at, d.event_id) > (${args.after.deadAt}::timestamptz, ${args.after.eventId})`);
+  if (args.after)
+    query = query.where(
+      sql<boolean>`(d.dead_at, d.event_id) > (${args.after.deadAt}::timestamptz, ${args.after.eventId})`,
+    );
   const rows = await query.orderBy('d.dead_at').orderBy('d.event_id').limit(args.limit).execute();
   return rows.map((r) => ({
     eventId: r.event_id,
@@ -71,37 +74,49 @@ export interface ResolvedEvent {
 }
 
 /** Open dead letters back to pending: one by event id, or every one dead since a time. */
-export async function replayDeadLetters(tx: Tx, connectionId: string, selection: ReplaySelection): Promise<ResolvedEvent[]> {
-  const match = 'eventId' in selection ? sql`event_id = ${selection.eventId}` : sql`dead_at >= ${selection.since}`;
-  const result = await sql<{ event_id: string; user_id: string; sequence: number }>`
-    WITH d AS (
-      UPDATE dead_letters SET resolved_at = now(), resolution = 'replayed'
-       WHERE connection_id = ${connectionId} AND resolved_at IS NULL AND ${match}
-      RETURNING event_id
-    )
-    UPDATE outbox_events o SET status = 'pending', batch_id = NULL
-      FROM d
-     WHERE o.event_id = d.event_id AND o.status = 'dead'
-    RETURNING o.event_id, o.user_id, o.sequence, o.id`.execute(tx);
-  await wakeDispatchers(tx, connectionId);
-  return result.rows.sort((a, b) => a.user_id.localeCompare(b.user_id) || a.sequence - b.sequence).map(toResolved);
+export async function replayDeadLetters(
+  tx: Tx,
+  connectionId: string,
+  selection: ReplaySelection,
+): Promise<ResolvedEvent[]> {
+  const match =
+    'eventId' in selection ? sql`event_id = ${selection.eventId}` : sql`dead_at >= ${selection.since}`;
+  const rows = await resolve(tx, connectionId, match, 'replayed');
+  return rows.sort((a, b) => a.userId.localeCompare(b.userId) || a.sequence - b.sequence);
 }
 
 /** Gives up on one dead event: the later events of its user are delivered without it. */
-export async function skipDeadLetter(tx: Tx, connectionId: string, eventId: string): Promise<ResolvedEvent | undefined> {
+export async function skipDeadLetter(
+  tx: Tx,
+  connectionId: string,
+  eventId: string,
+): Promise<ResolvedEvent | undefined> {
+  const [row] = await resolve(tx, connectionId, sql`event_id = ${eventId}`, 'skipped');
+  return row;
+}
+
+/** Moves the matching dead events on (pending again, or skipped) and closes their dead letters, together. */
+async function resolve(
+  tx: Tx,
+  connectionId: string,
+  match: RawBuilder<unknown>,
+  resolution: 'replayed' | 'skipped',
+): Promise<ResolvedEvent[]> {
+  const status = resolution === 'replayed' ? 'pending' : 'skipped';
   const result = await sql<{ event_id: string; user_id: string; sequence: number }>`
-    WITH d AS (
-      UPDATE dead_letters SET resolved_at = now(), resolution = 'skipped'
-       WHERE connection_id = ${connectionId} AND resolved_at IS NULL AND event_id = ${eventId}
-      RETURNING event_id
+    WITH e AS (
+      UPDATE outbox_events o SET status = ${status}, batch_id = CASE WHEN ${status} = 'pending' THEN NULL ELSE o.batch_id END
+       WHERE o.connection_id = ${connectionId} AND o.status = 'dead'
+         AND o.event_id IN (SELECT event_id FROM dead_letters
+                             WHERE connection_id = ${connectionId} AND resolved_at IS NULL AND ${match})
+      RETURNING o.event_id, o.user_id, o.sequence
+    ), d AS (
+      UPDATE dead_letters SET resolved_at = now(), resolution = ${resolution}
+       WHERE event_id IN (SELECT event_id FROM e)
     )
-    UPDATE outbox_events o SET status = 'skipped'
-      FROM d
-     WHERE o.event_id = d.event_id AND o.status = 'dead'
-    RETURNING o.event_id, o.user_id, o.sequence`.execute(tx);
+    SELECT event_id, user_id, sequence FROM e`.execute(tx);
   await wakeDispatchers(tx, connectionId);
-  const row = result.rows[0];
-  return row ? toResolved(row) : undefined;
+  return result.rows.map(toResolved);
 }
 
 function toResolved(r: { event_id: string; user_id: string; sequence: number }): ResolvedEvent {
@@ -116,7 +131,8 @@ function encodeCursor(deadAt: string, eventId: string): string {
 export function decodeCursor(cursor: string): ListArgs['after'] {
   try {
     const [deadAt, eventId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof deadAt !== 'string' || typeof eventId !== 'string' || Number.isNaN(Date.parse(deadAt))) return undefined;
+    if (typeof deadAt !== 'string' || typeof eventId !== 'string' || Number.isNaN(Date.parse(deadAt)))
+      return undefined;
     return { deadAt, eventId };
   } catch {
     return undefined;

@@ -38,34 +38,70 @@ export async function deadLetterPage(
 ): Promise<DeadLetterPage> {
   const connection = await requireConnection(ctx, idOrName);
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  if (query.cursor !== undefined && !after) throw new HttpError('bad_request', 'cursor is not one this API returned (use nextCursor as given)');
+  if (query.cursor !== undefined && !after)
+    throw new HttpError('bad_request', 'cursor is not one this API returned (use nextCursor as given)');
   const limit = query.limit ?? 100;
-  const deadLetters = await listDeadLetters(ctx.database.db, connection.id, { filter: query.status ?? 'open', limit, after });
-  return { deadLetters, nextCursor: deadLetters.length === limit ? (deadLetters.at(-1)?.cursor ?? null) : null };
+  const deadLetters = await listDeadLetters(ctx.database.db, connection.id, {
+    filter: query.status ?? 'open',
+    limit,
+    after,
+  });
+  return {
+    deadLetters,
+    nextCursor: deadLetters.length === limit ? (deadLetters.at(-1)?.cursor ?? null) : null,
+  };
 }
 
-export async function replay(ctx: Ctx, idOrName: string, body: { eventId?: string; since?: string }): Promise<ResolvedEvent[]> {
+export async function replay(
+  ctx: Ctx,
+  idOrName: string,
+  body: { eventId?: string; since?: string },
+): Promise<ResolvedEvent[]> {
   if ((body.eventId === undefined) === (body.since === undefined)) {
-    throw new HttpError('bad_request', 'give either eventId (one dead letter) or since (every dead letter since that time; 1970-01-01T00:00:00Z for all)');
+    throw new HttpError(
+      'bad_request',
+      'give either eventId (one dead letter) or since (every dead letter since that time; 1970-01-01T00:00:00Z for all)',
+    );
   }
   const since = body.since === undefined ? undefined : new Date(body.since);
-  if (since && Number.isNaN(since.getTime())) throw new HttpError('bad_request', `since is not an ISO 8601 time: "${body.since}"`);
+  if (since && Number.isNaN(since.getTime()))
+    throw new HttpError('bad_request', `since is not an ISO 8601 time: "${body.since}"`);
   const connection = await requireConnection(ctx, idOrName);
   const selection = body.eventId !== undefined ? { eventId: body.eventId } : { since: since! };
-  const replayed = await ctx.database.db.transaction().execute((tx) => replayDeadLetters(tx, connection.id, selection));
+  const replayed = await ctx.database.db
+    .transaction()
+    .execute((tx) => replayDeadLetters(tx, connection.id, selection));
   if (body.eventId !== undefined && replayed.length === 0) {
-    throw new HttpError('not_found', `event ${body.eventId} has no open dead letter on connection "${connection.name}"`);
+    throw new HttpError(
+      'not_found',
+      `event ${body.eventId} has no open dead letter on connection "${connection.name}"`,
+    );
   }
-  ctx.logger.info({ connectionId: connection.id, connection: connection.name, replayed: replayed.length, ...body }, 'dead letters replayed');
+  ctx.logger.info(
+    { connectionId: connection.id, connection: connection.name, replayed: replayed.length, ...body },
+    'dead letters replayed',
+  );
   return replayed;
 }
 
 export async function skip(ctx: Ctx, idOrName: string, eventId: string): Promise<ResolvedEvent> {
   const connection = await requireConnection(ctx, idOrName);
-  const skipped = await ctx.database.db.transaction().execute((tx) => skipDeadLetter(tx, connection.id, eventId));
-  if (!skipped) throw new HttpError('not_found', `event ${eventId} has no open dead letter on connection "${connection.name}"`);
+  const skipped = await ctx.database.db
+    .transaction()
+    .execute((tx) => skipDeadLetter(tx, connection.id, eventId));
+  if (!skipped)
+    throw new HttpError(
+      'not_found',
+      `event ${eventId} has no open dead letter on connection "${connection.name}"`,
+    );
   ctx.logger.warn(
-    { connectionId: connection.id, connection: connection.name, eventId, userId: skipped.userId, sequence: skipped.sequence },
+    {
+      connectionId: connection.id,
+      connection: connection.name,
+      eventId,
+      userId: skipped.userId,
+      sequence: skipped.sequence,
+    },
     `dead letter skipped: event ${eventId} will never be delivered; later events of user ${skipped.userId} go on`,
   );
   return skipped;
@@ -74,6 +110,9 @@ export async function skip(ctx: Ctx, idOrName: string, eventId: string): Promise
 export async function setPaused(ctx: Ctx, idOrName: string, paused: boolean): Promise<DeliveryStatus> {
   const connection = await requireConnection(ctx, idOrName);
   await ctx.database.db.transaction().execute((tx) => setDeliveryPaused(tx, connection.id, paused));
-  ctx.logger.info({ connectionId: connection.id, connection: connection.name }, paused ? 'delivery paused: events accumulate in the backlog' : 'delivery resumed');
+  ctx.logger.info(
+    { connectionId: connection.id, connection: connection.name },
+    paused ? 'delivery paused: events accumulate in the backlog' : 'delivery resumed',
+  );
   return deliveryStatus(ctx.database.db, connection.id);
 }

@@ -5,7 +5,11 @@ import { CHANNELS } from '../work/wakeups.js';
 
 /** Pauses or resumes delivery for a connection. False when the connection does not exist. */
 export async function setDeliveryPaused(tx: Tx, connectionId: string, paused: boolean): Promise<boolean> {
-  const result = await tx.updateTable('connections').set({ delivery_paused: paused }).where('id', '=', connectionId).executeTakeFirst();
+  const result = await tx
+    .updateTable('connections')
+    .set({ delivery_paused: paused })
+    .where('id', '=', connectionId)
+    .executeTakeFirst();
   if (!paused) await wakeDispatchers(tx, connectionId);
   return result.numUpdatedRows > 0n;
 }

@@ -25,7 +25,9 @@ export async function backlogByConnection(db: Db): Promise<ConnectionBacklog[]> 
       LEFT JOIN (SELECT connection_id, count(*) AS n, min(created_at) AS oldest
                    FROM outbox_events WHERE status = 'pending' GROUP BY connection_id) p ON p.connection_id = c.id
       LEFT JOIN (SELECT connection_id, count(*) AS n
-                   FROM dead_letters WHERE resolved_at IS NULL GROUP BY connection_id) d ON d.connection_id = c.id`.execute(db);
+                   FROM dead_letters WHERE resolved_at IS NULL GROUP BY connection_id) d ON d.connection_id = c.id`.execute(
+    db,
+  );
   return result.rows.map((r) => ({
     name: r.name,
     backlog: Number(r.backlog),
@@ -42,7 +44,10 @@ export async function refreshDeliveryGauges(ctx: Pick<AppContext, 'database' | '
   const now = Date.now();
   for (const r of rows) {
     deliveryBacklog.set({ connection: r.name }, r.backlog);
-    deliveryOldestAge.set({ connection: r.name }, r.oldestPendingAt ? Math.max(0, (now - r.oldestPendingAt.getTime()) / 1000) : 0);
+    deliveryOldestAge.set(
+      { connection: r.name },
+      r.oldestPendingAt ? Math.max(0, (now - r.oldestPendingAt.getTime()) / 1000) : 0,
+    );
     deadLetters.set({ connection: r.name }, r.deadLetters);
   }
 }

@@ -14,7 +14,12 @@ export interface DeliveryStatus {
   readonly nextAttemptAt: Date | null;
   readonly lastDeliveredAt: Date | null;
   /** The most recent failure of a batch still being retried; null when nothing is failing. */
-  readonly lastError: { readonly message: string; readonly httpStatus: number | null; readonly at: Date | null; readonly webhookId: string } | null;
+  readonly lastError: {
+    readonly message: string;
+    readonly httpStatus: number | null;
+    readonly at: Date | null;
+    readonly webhookId: string;
+  } | null;
   /** Open dead letters (events refused or out of retries, waiting for replay or skip). */
   readonly deadLetters: number;
 }

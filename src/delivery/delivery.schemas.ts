@@ -25,8 +25,12 @@ export const DeliveryStatusResponse = Type.Object({
 
 export const DeadLetterQuery = Type.Object(
   {
-    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved'), Type.Literal('all')], { default: 'open' })),
-    limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'Page size, 1..500 (default 100)' })),
+    status: Type.Optional(
+      Type.Union([Type.Literal('open'), Type.Literal('resolved'), Type.Literal('all')], { default: 'open' }),
+    ),
+    limit: Type.Optional(
+      Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'Page size, 1..500 (default 100)' }),
+    ),
     cursor: Type.Optional(Type.String({ maxLength: 400, description: 'nextCursor of the previous page' })),
   },
   { additionalProperties: false },
@@ -48,18 +52,26 @@ export const DeadLetterView = Type.Object({
 
 export const DeadLetterListResponse = Type.Object({
   deadLetters: Type.Array(DeadLetterView),
-  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as cursor for the next page; null on the last' }),
+  nextCursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'Pass as cursor for the next page; null on the last',
+  }),
 });
 
 export const ReplayBody = Type.Object(
   {
-    eventId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Replay this one dead letter' })),
+    eventId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Replay this one dead letter' }),
+    ),
     since: Type.Optional(Time('Replay every open dead letter dead at or after this time')),
   },
   { additionalProperties: false },
 );
 
-const ResolvedEvent = Type.Object({ eventId: Type.String(), userId: Type.String(), sequence: Type.Integer() });
+const ResolvedEvent = Type.Object({
+  eventId: Type.String(),
+  userId: Type.String(),
+  sequence: Type.Integer(),
+});
 
 export const ReplayResponse = Type.Object({
   replayed: Type.Integer({ description: 'How many events are pending again' }),

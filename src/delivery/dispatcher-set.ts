@@ -39,7 +39,12 @@ export function startDispatcherSet(ctx: AppContext, client: LeenaClient): Dispat
     return false;
   };
 
-  const loop = startWorkerLoop({ name: 'delivery-connections', logger: ctx.logger, idleMs: CONNECTIONS_POLL_MS, step });
+  const loop = startWorkerLoop({
+    name: 'delivery-connections',
+    logger: ctx.logger,
+    idleMs: CONNECTIONS_POLL_MS,
+    step,
+  });
   return {
     loop: {
       name: loop.name,
@@ -61,6 +66,9 @@ export function startDispatcherSet(ctx: AppContext, client: LeenaClient): Dispat
 }
 
 function start(ctx: AppContext, client: LeenaClient, connection: { id: string; name: string }): Entry {
-  ctx.logger.debug({ connectionId: connection.id, connection: connection.name }, 'delivery dispatcher started');
+  ctx.logger.debug(
+    { connectionId: connection.id, connection: connection.name },
+    'delivery dispatcher started',
+  );
   return { connection, dispatcher: startDispatcher({ ctx, client, connection }) };
 }

@@ -6,10 +6,9 @@
  */
 import type { AppContext } from '../context.js';
 import { startWorkerLoop } from '../work/worker-loop.js';
-import { type ClaimArgs, claimNextBatch, msUntilNextDue } from './batch-claim.repository.js';
+import { type ClaimArgs, type ClaimedBatch, claimBatches, msUntilNextDue } from './batch-claim.repository.js';
 import { runAttempt } from './attempt.js';
 import type { LeenaClient } from './leena-client.js';
-import { newWebhookId } from './signing.js';
 import { createTargetCache } from './target-cache.js';
 
 /** Contract: at most 100 events per POST. */
@@ -32,11 +31,11 @@ export interface DispatcherOptions {
 }
 
 /**
- * The lease must outlast one attempt (the request timeout plus recording it), else a slow but
+ * The lease must outlast one attempt (the request timeout, then recording it), else a slow but
  * healthy attempt would be taken over and sent twice. With the defaults it is LEASE_SECONDS (30 s).
  */
 export function deliveryLeaseSeconds(config: AppContext['config']): number {
-  return Math.max(config.leaseSeconds, Math.ceil(config.delivery.timeoutMs / 1000) + 5);
+  return Math.max(config.leaseSeconds, Math.ceil(config.delivery.timeoutMs / 1000) + 2);
 }
 
 export function startDispatcher(options: DispatcherOptions): Dispatcher {
@@ -53,11 +52,15 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
     leaseSeconds,
     maxOpenBatches: concurrency,
     maxEvents: MAX_EVENTS_PER_BATCH,
-    newBatchId: newWebhookId(),
   });
 
-  const launch = (batch: NonNullable<Awaited<ReturnType<typeof claimNextBatch>>>) => {
-    const deps = { ...options, targets, stopping: stopping.signal, leaseEndsAt: Date.now() + leaseSeconds * 1000 - 1_000 };
+  const launch = (batch: ClaimedBatch) => {
+    const deps = {
+      ...options,
+      targets,
+      stopping: stopping.signal,
+      leaseEndsAt: Date.now() + leaseSeconds * 1000 - 1_000,
+    };
     const attempt = runAttempt(deps, batch).finally(() => {
       inFlight.delete(attempt);
       ctx.metrics.deliveryInFlight.set({ connection: connection.name }, inFlight.size);
@@ -69,15 +72,18 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
 
   const step = async (): Promise<boolean | number> => {
     if (inFlight.size >= concurrency) return false; // a finishing attempt wakes the loop
-    const batch = await claimNextBatch(ctx.database.db, claimArgs());
-    if (batch) {
-      launch(batch);
-      return true;
-    }
+    const batches = await claimBatches(ctx.database.db, claimArgs(), concurrency - inFlight.size);
+    for (const batch of batches) launch(batch);
+    if (batches.length > 0) return true;
     return (await msUntilNextDue(ctx.database.db, connection.id)) ?? false;
   };
 
-  const loop = startWorkerLoop({ name: `delivery:${connection.name}`, logger: ctx.logger, idleMs: DISPATCHER_POLL_MS, step });
+  const loop = startWorkerLoop({
+    name: `delivery:${connection.name}`,
+    logger: ctx.logger,
+    idleMs: DISPATCHER_POLL_MS,
+    step,
+  });
   return {
     connectionId: connection.id,
     wake: () => loop.wake(),

@@ -21,7 +21,12 @@ export interface LeenaTarget {
 
 export type SendOutcome =
   | { readonly kind: 'delivered'; readonly status: number }
-  | { readonly kind: 'retry'; readonly status: number | null; readonly retryAfterMs?: number; readonly error: string }
+  | {
+      readonly kind: 'retry';
+      readonly status: number | null;
+      readonly retryAfterMs?: number;
+      readonly error: string;
+    }
   | { readonly kind: 'reject'; readonly status: number; readonly error: string; readonly excerpt: string };
 
 export interface LeenaClient {
@@ -43,7 +48,12 @@ export function createLeenaClient(options: LeenaClientOptions): LeenaClient {
   return {
     post(target, webhookId, body) {
       const problem = checkLeenaUrl(target.url, options.policy);
-      if (problem) return Promise.resolve({ kind: 'retry', status: null, error: `Leena AI URL ${problem}; fix the connection's leena.url` });
+      if (problem)
+        return Promise.resolve({
+          kind: 'retry',
+          status: null,
+          error: `Leena AI URL ${problem}; fix the connection's leena.url`,
+        });
       const secure = target.url.startsWith('https:');
       const request = { agent: secure ? agents.https : agents.http, lookup, timeoutMs: options.timeoutMs };
       return send(secure ? https : http, target, webhookId, body, request);
@@ -55,7 +65,11 @@ export function createLeenaClient(options: LeenaClientOptions): LeenaClient {
   };
 }
 
-function signedHeaders(target: LeenaTarget, webhookId: string, body: string): Record<string, string | number> {
+function signedHeaders(
+  target: LeenaTarget,
+  webhookId: string,
+  body: string,
+): Record<string, string | number> {
   const timestamp = Math.floor(Date.now() / 1000);
   return {
     authorization: `Bearer ${target.apiKey}`,
@@ -79,10 +93,18 @@ function send(
   const headers = signedHeaders(target, webhookId, body);
   return new Promise<SendOutcome>((resolve) => {
     const failed = (error: unknown) =>
-      resolve({ kind: 'retry', status: null, error: describeNetworkError(error, target.url, signal.aborted, options.timeoutMs) });
-    const req = transport.request(target.url, { method: 'POST', headers, agent: options.agent, lookup: options.lookup, signal }, (res) => {
-      readBounded(res).then((text) => resolve(toOutcome(res, text, target.apiKey)), failed);
-    });
+      resolve({
+        kind: 'retry',
+        status: null,
+        error: describeNetworkError(error, target.url, signal.aborted, options.timeoutMs),
+      });
+    const req = transport.request(
+      target.url,
+      { method: 'POST', headers, agent: options.agent, lookup: options.lookup, signal },
+      (res) => {
+        readBounded(res).then((text) => resolve(toOutcome(res, text, target.apiKey)), failed);
+      },
+    );
     req.on('error', failed);
     req.end(body);
   });

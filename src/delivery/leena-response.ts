@@ -33,9 +33,18 @@ export function readBounded(res: IncomingMessage, limit = MAX_RESPONSE_BYTES): P
 
 /** Printable, bounded, and with the API key masked should the answer echo it. */
 export function excerptOf(text: string, apiKey: string): string {
-  let clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]+/g, ' ').trim();
+  let clean = [...text.slice(0, EXCERPT_CHARS * 4)]
+    .map((ch) => (isControl(ch) ? ' ' : ch))
+    .join('')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   if (apiKey.length >= 4) clean = clean.split(apiKey).join('[redacted]');
   return clean.length > EXCERPT_CHARS ? `${clean.slice(0, EXCERPT_CHARS)}…` : clean;
+}
+
+function isControl(ch: string): boolean {
+  const code = ch.codePointAt(0) ?? 0;
+  return (code < 0x20 && ch !== '\n' && ch !== '\t') || code === 0x7f;
 }
 
 export function describeStatus(status: number, headers: IncomingHttpHeaders, excerpt: string): string {
@@ -47,11 +56,18 @@ export function describeStatus(status: number, headers: IncomingHttpHeaders, exc
   if (status === 401 || status === 403) {
     return `Leena AI refused the batch with ${status} (check the connection's leena.apiKey and leena.signingSecret)${said}`;
   }
-  const retryAfter = headers['retry-after'] ? ` (Retry-After: ${String(headers['retry-after']).slice(0, 40)})` : '';
+  const retryAfter = headers['retry-after']
+    ? ` (Retry-After: ${String(headers['retry-after']).slice(0, 40)})`
+    : '';
   return `Leena AI answered ${status}${retryAfter}${said}`;
 }
 
-export function describeNetworkError(error: unknown, url: string, timedOut: boolean, timeoutMs: number): string {
+export function describeNetworkError(
+  error: unknown,
+  url: string,
+  timedOut: boolean,
+  timeoutMs: number,
+): string {
   const host = safeHost(url);
   if (timedOut) return `Leena AI at ${host} did not answer within ${timeoutMs} ms`;
   const e = error as { code?: string; message?: string };

@@ -13,9 +13,12 @@ export function addressProblem(address: string, policy: OutboundPolicy): string 
   const kind: AddressKind = addressKind(address);
   if (kind === 'public' || policy.allowPrivateUrl) return undefined;
   if (kind === 'loopback') {
-    return policy.allowInsecureUrl ? undefined : `resolves to this machine (${address}); set ALLOW_INSECURE_LEENA_URL=true for a local sink`;
+    return policy.allowInsecureUrl
+      ? undefined
+      : `resolves to this machine (${address}); set ALLOW_INSECURE_LEENA_URL=true for a local sink`;
   }
-  if (kind === 'private') return `resolves to a private network address (${address}); set ALLOW_PRIVATE_LEENA_URL=true if that is intended`;
+  if (kind === 'private')
+    return `resolves to a private network address (${address}); set ALLOW_PRIVATE_LEENA_URL=true if that is intended`;
   return `resolves to a ${kind} address (${address}), which is never a Leena AI endpoint`;
 }
 
@@ -27,7 +30,11 @@ export class OutboundAddressError extends Error {
   }
 }
 
-type Resolve = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+type Resolve = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 /** A `lookup` for http(s).request that refuses every resolution containing a disallowed address. */
 export function guardedLookup(policy: OutboundPolicy, resolve: Resolve = dnsLookup): LookupFunction {
@@ -37,7 +44,8 @@ export function guardedLookup(policy: OutboundPolicy, resolve: Resolve = dnsLook
       const refused = addresses.map((a) => addressProblem(a.address, policy)).find((p) => p !== undefined);
       if (refused) return callback(new OutboundAddressError(hostname, refused), '', 4);
       const first = addresses[0];
-      if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '', 4);
+      if (!first)
+        return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '', 4);
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       callback(null, first.address, first.family);
     });

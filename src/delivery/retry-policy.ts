@@ -11,7 +11,11 @@ export interface BackoffOptions {
 }
 
 /** Delay before attempt `failedAttempt + 1`: uniform in [0, min(max, base * 2^(failedAttempt-1))]. */
-export function backoffDelayMs(failedAttempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  failedAttempt: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.min(Math.max(failedAttempt - 1, 0), 52);
   const cap = Math.min(options.maxMs, options.baseMs * 2 ** exponent);
   return Math.floor(random() * cap);
@@ -31,12 +35,20 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
 }
 
 /** The delay to use: what Leena AI asked for if it did, otherwise the jittered backoff. */
-export function retryDelayMs(failedAttempt: number, retryAfterMs: number | undefined, options: BackoffOptions): number {
+export function retryDelayMs(
+  failedAttempt: number,
+  retryAfterMs: number | undefined,
+  options: BackoffOptions,
+): number {
   return retryAfterMs ?? backoffDelayMs(failedAttempt, options);
 }
 
 /** True once a batch has been retried for the whole window since its first attempt. */
-export function retriesExhausted(firstAttemptAt: Date, maxRetryHours: number, now: number = Date.now()): boolean {
+export function retriesExhausted(
+  firstAttemptAt: Date,
+  maxRetryHours: number,
+  now: number = Date.now(),
+): boolean {
   return now - firstAttemptAt.getTime() >= maxRetryHours * 3_600_000;
 }
 

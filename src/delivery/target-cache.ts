@@ -49,5 +49,8 @@ async function loadTarget(ctx: Ctx, connectionId: string): Promise<{ target: Lee
     );
   }
   const signingKey = decodeSigningSecret(secrets.leenaSigningSecret);
-  return { target: { url: row.leena_url, apiKey: secrets.leenaApiKey, signingKey }, updatedAt: row.updated_at };
+  return {
+    target: { url: row.leena_url, apiKey: secrets.leenaApiKey, signingKey },
+    updatedAt: row.updated_at,
+  };
 }

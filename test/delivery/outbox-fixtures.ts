@@ -45,7 +45,11 @@ export function createOutboxFixture(db: Db, connection: { id: string; tenantId: 
     const profile = { ...(previous ?? newProfile(userId)), jobTitle: `Title ${state.sequence}` };
     state.profile = profile;
     if (resolved === 'created' || !previous) return { ...base, type: 'user.created', user: profile };
-    return { ...base, user: profile, changes: { jobTitle: { old: previous.jobTitle, new: profile.jobTitle } } };
+    return {
+      ...base,
+      user: profile,
+      changes: { jobTitle: { old: previous.jobTitle, new: profile.jobTitle } },
+    };
   };
 
   const add: OutboxFixture['add'] = async (entries) => {
@@ -60,7 +64,10 @@ export function createOutboxFixture(db: Db, connection: { id: string; tenantId: 
     async addSpread(count, userCount, prefix = 'user') {
       const ids: string[] = [];
       for (let start = 0; start < count; start += 1000) {
-        const chunk = Array.from({ length: Math.min(1000, count - start) }, (_, i) => `${prefix}-${(start + i) % userCount}`);
+        const chunk = Array.from(
+          { length: Math.min(1000, count - start) },
+          (_, i) => `${prefix}-${(start + i) % userCount}`,
+        );
         ids.push(...(await add(chunk)));
       }
       return ids;
@@ -87,7 +94,14 @@ function newProfile(userId: string): Profile {
   };
 }
 
-type FixtureEvent = { id: string; type: string; connectionId: string; userId: string; sequence: number; source: string };
+type FixtureEvent = {
+  id: string;
+  type: string;
+  connectionId: string;
+  userId: string;
+  sequence: number;
+  source: string;
+};
 
 async function insertEvents(db: Db, events: FixtureEvent[]): Promise<void> {
   if (events.length === 0) return;

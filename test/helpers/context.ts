@@ -78,6 +78,7 @@ export async function adminFetch(
   base: string,
   path: string,
   init: { method?: string; body?: unknown; token?: string | null } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const headers: Record<string, string> = {};
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? TEST_ADMIN_TOKEN}`;

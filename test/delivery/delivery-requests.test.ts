@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Webhook } from 'standardwebhooks';
+import { startCaptureServer, type CaptureServer } from './capture-server.js';
+import {
+  type DeliveryHarness,
+  eventually,
+  receivedIds,
+  SINK_API_KEY,
+  startDeliveryHarness,
+} from './delivery-harness.js';
+
+describe('delivery requests', () => {
+  let h: DeliveryHarness;
+  let capture: CaptureServer;
+  before(async () => {
+    capture = await startCaptureServer();
+    h = await startDeliveryHarness({ leenaUrl: capture.url });
+  });
+  after(async () => {
+    await h.close();
+    await capture.close();
+  });
+
+  it('are signed so that the official standardwebhooks verifier accepts them, with the bearer key', async () => {
+    const ids = await h.outbox.add(['alice', 'bob', 'alice']);
+    await eventually(() => capture.requests.length >= 1, 10_000, 'a request');
+    const request = capture.requests[0]!;
+    const headers = request.headers as Record<string, string>;
+    const verified = new Webhook(h.signingSecret).verify(request.body, headers) as {
+      events: Array<{ id: string }>;
+    };
+    // A user's events stay together, in sequence order: alice 1, alice 2, then bob.
+    assert.deepEqual(
+      verified.events.map((e) => e.id),
+      [ids[0], ids[2], ids[1]],
+    );
+    assert.equal(headers.authorization, `Bearer ${SINK_API_KEY}`);
+    assert.equal(headers['content-type'], 'application/json');
+    assert.match(headers['webhook-id']!, /^msg_/);
+    assert.ok(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000) < 10);
+    // A tampered body or another secret is refused by the same verifier.
+    assert.throws(() =>
+      new Webhook(h.signingSecret).verify(request.body.replace('alice', 'mallory'), headers),
+    );
+  });
+
+  it('a retry resends the identical body under the same webhook-id, freshly signed', async () => {
+    capture.requests.length = 0;
+    capture.answer = (_request, index) => (index === 0 ? { status: 503 } : { status: 204 });
+    await h.outbox.add(['carol', 'dave']);
+    await eventually(() => capture.requests.length >= 2, 10_000, 'a retry');
+    const [first, retry] = capture.requests as [(typeof capture.requests)[0], (typeof capture.requests)[0]];
+    assert.equal(retry.headers['webhook-id'], first.headers['webhook-id']);
+    assert.equal(retry.body, first.body);
+    const headers = retry.headers as Record<string, string>;
+    assert.doesNotThrow(() => new Webhook(h.signingSecret).verify(retry.body, headers));
+    await eventually(
+      async () =>
+        (
+          await h.app.ctx.database.db
+            .selectFrom('outbox_events')
+            .select('status')
+            .where('status', '=', 'pending')
+            .execute()
+        ).length === 0,
+      5_000,
+      'events marked delivered',
+    );
+  });
+
+  it('does not follow a redirect: a 3xx is a failure, retried at the same URL', async () => {
+    capture.requests.length = 0;
+    let redirected = 0;
+    capture.answer = (_request, index) => {
+      if (index > 0) return { status: 200 };
+      redirected += 1;
+      return { status: 307, headers: { location: 'http://169.254.169.254/latest/meta-data' } };
+    };
+    await h.outbox.add(['erin']);
+    await eventually(() => capture.requests.length >= 2, 10_000, 'the retry after a redirect');
+    assert.equal(redirected, 1);
+    assert.equal(capture.requests[1]!.headers['webhook-id'], capture.requests[0]!.headers['webhook-id']);
+    assert.equal(capture.requests.length, 2, 'nothing else was requested');
+  });
+
+  it('keeps at most DELIVERY_CONCURRENCY batches in flight', async () => {
+    capture.requests.length = 0;
+    capture.answer = () => ({ status: 200 });
+    capture.latencyMs = 150;
+    const ids = await h.outbox.addSpread(1200, 1200, 'parallel');
+    await eventually(
+      () =>
+        new Set(capture.requests.flatMap((r) => JSON.parse(r.body).events.map((e: { id: string }) => e.id)))
+          .size === ids.length,
+      20_000,
+      'all events',
+    );
+    assert.ok(capture.maxInFlight <= 4, `max in flight ${capture.maxInFlight}`);
+    assert.ok(capture.maxInFlight >= 2, `batches were pipelined (max in flight ${capture.maxInFlight})`);
+    capture.latencyMs = 0;
+  });
+});
+
+describe('delivery to the Leena AI sink', () => {
+  let h: DeliveryHarness;
+  before(async () => {
+    h = await startDeliveryHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it('delivers every event once, per-user order kept, at most 100 per batch, consecutive events of a user together', async () => {
+    const ids = await h.outbox.addSpread(1000, 37);
+    await h.sink.waitFor((s) => receivedIds(s).size === ids.length, 15_000, 'all events');
+    const state = h.sink.state();
+    assert.deepEqual(state.orderViolations, []);
+    assert.deepEqual(state.webhookIdConflicts, []);
+    assert.deepEqual(state.changeMismatches, []);
+    assert.equal(state.duplicates, 0);
+    assert.equal(h.sink.rejected.length, 0, JSON.stringify(h.sink.rejected[0]));
+    assert.ok(h.sink.batches.every((b) => b.events.length <= 100));
+    assert.ok(h.sink.batches.length <= 12, `${h.sink.batches.length} batches for 1000 events`);
+  });
+});
