@@ -8,9 +8,9 @@
  * subscriptions named by lifecycle events, so nothing is acknowledged that is not also queued.
  */
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
+import { CHANNELS } from '../work/wakeups.js';
 import { requestSubscriptionWork } from '../subscriptions/subscription.repository.js';
-import { markPending } from '../sync/sync-state.repository.js';
 import type { AcceptedItem } from './notification-check.js';
 
 export interface NotificationWriter {
@@ -71,17 +71,33 @@ export function createNotificationWriter(db: Db): NotificationWriter {
 }
 
 async function commit(db: Db, items: readonly AcceptedItem[]): Promise<void> {
+  const lifecycle = items.some((i) => i.lifecycleEvent !== null);
+  if (!lifecycle) return commitChanges(db, items);
   await db.transaction().execute(async (tx) => {
-    await sql`
-      INSERT INTO notifications (connection_id, subscription_id, change_type, resource, lifecycle_event)
-      SELECT * FROM unnest(${items.map((i) => i.connectionId)}::uuid[], ${items.map((i) => i.subscriptionRowId)}::uuid[],
-                           ${items.map((i) => i.changeType)}::text[], ${items.map((i) => i.resource)}::text[],
-                           ${items.map((i) => i.lifecycleEvent)}::text[])`.execute(tx);
-    const changes = items.filter((i) => i.lifecycleEvent === null || i.lifecycleEvent === 'missed');
-    await markPending(tx, [...new Set(changes.map((i) => i.connectionId))]);
+    await commitChanges(tx, items);
     const reauthorize = items.filter((i) => i.lifecycleEvent === 'reauthorizationRequired');
     await requestSubscriptionWork(tx, [...new Set(reauthorize.map((i) => i.subscriptionRowId))], 'reauthorize');
     const recreate = items.filter((i) => i.lifecycleEvent === 'subscriptionRemoved');
     await requestSubscriptionWork(tx, [...new Set(recreate.map((i) => i.subscriptionRowId))], 'recreate');
   });
+}
+
+/**
+ * The common case in one statement (so one round trip, atomic on its own): store the items, mark
+ * their connections pending, and wake the sync workers only if a connection became pending.
+ */
+async function commitChanges(db: Db | Tx, items: readonly AcceptedItem[]): Promise<void> {
+  const changed = [...new Set(items.filter((i) => i.lifecycleEvent === null || i.lifecycleEvent === 'missed').map((i) => i.connectionId))];
+  await sql`
+    WITH stored AS (
+      INSERT INTO notifications (connection_id, subscription_id, change_type, resource, lifecycle_event)
+      SELECT * FROM unnest(${items.map((i) => i.connectionId)}::uuid[], ${items.map((i) => i.subscriptionRowId)}::uuid[],
+                           ${items.map((i) => i.changeType)}::text[], ${items.map((i) => i.resource)}::text[],
+                           ${items.map((i) => i.lifecycleEvent)}::text[])
+    ), pending AS (
+      UPDATE sync_state SET pending_since = now()
+      WHERE connection_id = ANY(${changed}::uuid[]) AND pending_since IS NULL
+      RETURNING 1
+    )
+    SELECT pg_notify(${CHANNELS.sync}, '') WHERE EXISTS (SELECT 1 FROM pending)`.execute(db);
 }

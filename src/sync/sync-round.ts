@@ -1,15 +1,14 @@
 /**
  * One round of sync work for a claimed connection: group membership first (scoped connections),
- * then users from the stored deltaLink. A connection that never synced gets its full initial
- * sync here (users/delta from scratch); one that did and lost its delta state (expired token,
- * new scope) gets a reconcile run instead, which is guarded against mass deletion.
+ * then users from the stored deltaLink. A connection without delta state — new (initial sync),
+ * or one that lost it (expired token, new scope) — gets a reconcile run instead: a whole read,
+ * differences only, guarded against mass deletion.
  */
 import { sql } from 'kysely';
 import type { ConnectionRow } from '../connections/connection.repository.js';
 import type { AppContext } from '../context.js';
 import type { GraphApi } from '../graph/graph-api.js';
 import { queueRun } from '../reconcile/reconcile.repository.js';
-import { scopedUserIds } from '../scope/group-members.repository.js';
 import { runGroupsDelta } from '../scope/groups-delta.js';
 import { applyScopeChanges, type ScopeChangeResult } from '../scope/scope-changes.js';
 import { type ClaimedSync, completeSync, handOverToReconcile } from './sync-state.repository.js';
@@ -18,7 +17,6 @@ import { runUsersDelta, type UsersDeltaResult } from './users-delta.js';
 export type RoundOutcome =
   | {
       readonly kind: 'synced';
-      readonly full: boolean;
       readonly users: UsersDeltaResult;
       readonly scope?: Omit<ScopeChangeResult, 'inScope'>;
       readonly graphRequests: number;
@@ -34,9 +32,12 @@ export async function runSyncRound(
   const db = ctx.database.db;
   const before = graph.requestCount();
   const full = claim.resync_requested_at !== null || claim.users_delta_link === null;
-  if (full && claim.initial_sync_at !== null) {
+  if (full) {
+    // Whole reads are reconcile runs: users listed 999 to a page (5x fewer requests than delta
+    // pages), a "from now" delta link for what follows, and the mass-deletion guard.
+    const trigger = claim.initial_sync_at === null ? 'initial' : 'resync';
     const runId = await db.transaction().execute(async (tx) => {
-      const { run } = await queueRun(tx, connection.id, 'resync', false);
+      const { run } = await queueRun(tx, connection.id, trigger, false);
       await handOverToReconcile(tx, claim);
       return run.id;
     });
@@ -46,14 +47,11 @@ export async function runSyncRound(
   let scope: ScopeChangeResult | undefined;
   let inScope: ((id: string) => boolean) | undefined;
   if (scoped) {
-    await runGroupsDelta(db, graph, connection, { link: full ? null : claim.groups_delta_link, ids: claim.groups_delta_ids }, (tx, next) =>
+    await runGroupsDelta(db, graph, connection, { link: claim.groups_delta_link, ids: claim.groups_delta_ids }, (tx, next) =>
       sql`UPDATE sync_state SET groups_delta_link = ${next.link}, groups_delta_ids = ${next.ids as string[]}::text[]
           WHERE connection_id = ${connection.id}`.execute(tx).then(() => undefined),
     );
-    if (full) {
-      const members = await scopedUserIds(db, connection.id, connection.group_id!);
-      inScope = (id) => members.has(id);
-    } else {
+    {
       scope = await applyScopeChanges(db, graph, connection, 'notification', {
         ...ctx.config.reconcile,
         onTrip: async (left, total) => {
@@ -72,11 +70,11 @@ export async function runSyncRound(
     db,
     graph,
     connection,
-    deltaLink: full ? null : claim.users_delta_link,
+    deltaLink: claim.users_delta_link!,
     source: 'notification',
     inScope,
-    onCommit: (tx, deltaLink) => completeSync(tx, claim, { usersDeltaLink: deltaLink, fullSyncDone: full, nextGroupPollAt }),
+    onCommit: (tx, deltaLink) => completeSync(tx, claim, { usersDeltaLink: deltaLink, nextGroupPollAt }),
   });
   const scopeSummary = scope ? { entered: scope.entered, left: scope.left, guarded: scope.guarded } : undefined;
-  return { kind: 'synced', full, users, scope: scopeSummary, graphRequests: graph.requestCount() - before };
+  return { kind: 'synced', users, scope: scopeSummary, graphRequests: graph.requestCount() - before };
 }

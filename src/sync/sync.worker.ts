@@ -44,15 +44,15 @@ async function syncOne(ctx: AppContext, graphs: GraphClients, claim: ClaimedSync
       await db.updateTable('connections').set({ credential_error: null }).where('id', '=', connection.id).execute();
     }
     if (outcome.kind === 'reconcile-queued') {
-      log.info({ runId: outcome.runId }, 'delta state lost: a reconcile run (differences only, guarded) takes over');
+      log.info({ runId: outcome.runId }, 'no delta state: a reconcile run (initial sync or resync, differences only) takes over');
       return;
     }
-    ctx.metrics.deltaRounds.inc({ outcome: outcome.full ? 'full' : 'delta' });
+    ctx.metrics.deltaRounds.inc({ outcome: 'delta' });
     const u = outcome.users;
     log.info(
-      { full: outcome.full, pages: u.pages, items: u.items, created: u.created, updated: u.updated, deleted: u.deleted,
+      { pages: u.pages, items: u.items, created: u.created, updated: u.updated, deleted: u.deleted,
         scope: outcome.scope, graphRequests: outcome.graphRequests, ms: Date.now() - started },
-      outcome.full ? 'full sync done' : 'delta round done',
+      'delta round done',
     );
   } catch (error) {
     await handleRoundError(ctx, claim, connection.id, error, log);

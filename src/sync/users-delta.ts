@@ -1,17 +1,15 @@
 /**
- * One delta round over users: follow users/delta from the stored deltaLink (or from scratch for
- * a full sync) page by page, apply what changed, and store the new deltaLink in the same
- * transaction as the last page's events. Memory stays flat: pages are applied as they come.
+ * One delta round over users: follow users/delta from the stored deltaLink page by page, apply
+ * what changed, and store the new deltaLink in the same transaction as the last page's events.
+ * Memory stays flat: pages are applied as they come. (Whole reads are reconcile runs.)
  */
-import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { ConnectionRow } from '../connections/connection.repository.js';
 import type { Db, Tx } from '../db/database.js';
 import type { EventSource } from '../db/schema.js';
 import type { GraphApi } from '../graph/graph-api.js';
 import { type ApplyOptions, applyUserObservations, type UserObservation } from './apply-user-changes.js';
 import { readUsersById } from './user-reads.js';
-import { GRAPH_USER_SELECT, profileFromGraph, withAllFields } from './user-profile.js';
+import { GRAPH_USER_SELECT, profileFromGraph } from './user-profile.js';
 
 const APPLY_EVERY = 2_000;
 const USERS_READ = { operation: 'GET /users/delta', permission: 'User.Read.All' };
@@ -23,7 +21,6 @@ export interface DeltaPage {
 }
 
 export interface UsersDeltaResult {
-  readonly full: boolean;
   readonly pages: number;
   readonly items: number;
   readonly created: number;
@@ -36,8 +33,8 @@ export interface UsersDeltaOptions {
   readonly db: Db;
   readonly graph: GraphApi;
   readonly connection: ConnectionRow;
-  /** Start from here; undefined = a full sync from scratch. */
-  readonly deltaLink: string | null;
+  /** Where the previous round (or the last reconcile) left off. */
+  readonly deltaLink: string;
   readonly source: EventSource;
   readonly inScope?: (userId: string) => boolean;
   /** Runs in the transaction that stores the new deltaLink (flags, bookkeeping). */
@@ -49,20 +46,17 @@ export function initialUsersDeltaUrl(): string {
 }
 
 export async function runUsersDelta(o: UsersDeltaOptions): Promise<UsersDeltaResult> {
-  const full = o.deltaLink === null;
-  const enumerationId = full ? randomUUID() : undefined;
   const applyOptions: ApplyOptions = {
     connectionId: o.connection.id,
     tenantId: o.connection.tenant_id,
-    source: full ? 'reconcile' : o.source,
+    source: o.source,
     occurredAt: new Date(),
     inScope: o.inScope,
-    enumerationId,
   };
   const totals = { pages: 0, items: 0, created: 0, updated: 0, deleted: 0 };
   let buffer: UserObservation[] = [];
   // The next page is fetched while the current one is applied: Graph latency and Postgres overlap.
-  let nextPage = prefetch(o.graph, o.deltaLink ?? initialUsersDeltaUrl());
+  let nextPage = prefetch(o.graph, o.deltaLink);
   for (;;) {
     const page = await nextPage;
     totals.pages += 1;
@@ -70,18 +64,16 @@ export async function runUsersDelta(o: UsersDeltaOptions): Promise<UsersDeltaRes
     const nextLink = page['@odata.nextLink'];
     if (deltaLink === undefined && nextLink === undefined) throw new Error('users/delta page without nextLink or deltaLink');
     if (nextLink !== undefined) nextPage = prefetch(o.graph, nextLink);
-    for (const item of page.value ?? []) buffer.push(observationOf(item, full));
+    for (const item of page.value ?? []) buffer.push(observationOf(item));
     totals.items += page.value?.length ?? 0;
     if (deltaLink !== undefined || buffer.length >= APPLY_EVERY) {
       const last = deltaLink !== undefined;
       const observed = buffer;
       buffer = [];
       await applyPage(o, applyOptions, observed, totals, async (tx) => {
-        if (!last) return;
-        if (full) await applyMissingAsDeleted(tx, applyOptions, totals);
-        await o.onCommit(tx, deltaLink!);
+        if (last) await o.onCommit(tx, deltaLink!);
       });
-      if (last) return { full, ...totals, deltaLink: deltaLink! };
+      if (last) return { ...totals, deltaLink: deltaLink! };
     }
   }
 }
@@ -93,13 +85,12 @@ function prefetch(graph: GraphApi, url: string): Promise<DeltaPage> {
   return page;
 }
 
-function observationOf(item: Record<string, unknown>, full: boolean): UserObservation {
+function observationOf(item: Record<string, unknown>): UserObservation {
   const userId = String(item.id);
   const removed = item['@removed'] as { reason?: string } | undefined;
   if (removed) return { userId, state: removed.reason === 'deleted' ? 'deleted' : 'soft_deleted' };
-  const profile = profileFromGraph(item);
-  // In a from-scratch enumeration every object is whole: what is absent (no manager) is null.
-  return full ? { userId, profile: withAllFields(profile), full: true } : { userId, profile };
+  // Created users come whole, updated ones with (at least) their changed properties: merged.
+  return { userId, profile: profileFromGraph(item) };
 }
 
 async function applyPage(
@@ -123,20 +114,6 @@ async function applyPage(
     add(totals, await applyUserObservations(tx, whole, applyOptions));
     await inSameTransaction(tx);
   });
-}
-
-async function applyMissingAsDeleted(tx: Tx, options: ApplyOptions, totals: { deleted: number }): Promise<void> {
-  // A full enumeration lists every existing user; anyone we hold that it did not list is gone.
-  const missing = await sql<{ user_id: string }>`
-    SELECT user_id FROM users WHERE connection_id = ${options.connectionId} AND graph_state = 'present'
-      AND reconcile_run_id IS DISTINCT FROM ${options.enumerationId ?? null}::uuid`.execute(tx);
-  if (missing.rows.length === 0) return;
-  const r = await applyUserObservations(
-    tx,
-    missing.rows.map((m) => ({ userId: m.user_id, state: 'deleted' as const })),
-    { ...options, enumerationId: undefined },
-  );
-  totals.deleted += r.deleted;
 }
 
 function add(totals: { created: number; updated: number; deleted: number }, r: { created: number; updated: number; deleted: number }) {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { deliveryStatus } from '../../src/delivery/delivery-status.js';
+import { adminFetch } from '../helpers/context.js';
 import { startCaptureServer, type CaptureServer } from './capture-server.js';
 import {
   type DeliveryHarness,
@@ -82,6 +84,53 @@ describe('delivery requests', () => {
     assert.equal(redirected, 1);
     assert.equal(capture.requests[1]!.headers['webhook-id'], capture.requests[0]!.headers['webhook-id']);
     assert.equal(capture.requests.length, 2, 'nothing else was requested');
+  });
+
+  it('uses a rotated API key from the next batch on (cached secrets follow connections.updated_at)', async () => {
+    capture.requests.length = 0;
+    capture.answer = () => ({ status: 200 });
+    await h.outbox.add(['key-before']);
+    await eventually(() => capture.requests.length >= 1, 10_000, 'a request with the old key');
+    const patched = await adminFetch(h.app.url, '/admin/connections/acme', {
+      method: 'PATCH',
+      body: { leena: { apiKey: 'rotated-api-key-0123456789' } },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    await h.outbox.add(['key-after']);
+    await eventually(() => capture.requests.length >= 2, 10_000, 'a request with the new key');
+    assert.equal(capture.requests[0]!.headers.authorization, `Bearer ${SINK_API_KEY}`);
+    assert.equal(capture.requests[1]!.headers.authorization, 'Bearer rotated-api-key-0123456789');
+  });
+
+  it('re-checks the URL before every attempt: a private address is refused, retried, and said why', async () => {
+    capture.requests.length = 0;
+    const db = h.app.ctx.database.db;
+    const { leena_url: url } = await db
+      .selectFrom('connections')
+      .select('leena_url')
+      .where('id', '=', h.connection.id)
+      .executeTakeFirstOrThrow();
+    // Written behind the API's back (an old row, a changed policy): the dispatcher still refuses it.
+    await db
+      .updateTable('connections')
+      .set({ leena_url: 'https://10.1.2.3/events', updated_at: new Date() })
+      .where('id', '=', h.connection.id)
+      .execute();
+    await h.outbox.add(['private']);
+    await eventually(
+      async () => (await deliveryStatus(db, h.connection.id)).lastError !== null,
+      10_000,
+      'the refusal',
+    );
+    const status = await deliveryStatus(db, h.connection.id);
+    assert.match(status.lastError!.message, /private network address \(10\.1\.2\.3\)/);
+    assert.equal(capture.requests.length, 0);
+    await db
+      .updateTable('connections')
+      .set({ leena_url: url, updated_at: new Date() })
+      .where('id', '=', h.connection.id)
+      .execute();
+    await eventually(() => capture.requests.length >= 1, 10_000, 'delivery once the URL is fixed');
   });
 
   it('keeps at most DELIVERY_CONCURRENCY batches in flight', async () => {
