@@ -47,7 +47,8 @@ export async function startBenchWorld(env: Record<string, string> = {}): Promise
       LOG_LEVEL: 'warn',
       ...env,
     },
-    { port },
+    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service under load.
+    { port, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) },
   );
   return {
     sim,
