@@ -35,8 +35,6 @@ export interface ApplyOptions {
   readonly occurredAt: Date;
   /** Scope test for users whose membership the observation does not state (group-scoped connections). */
   readonly inScope?: (userId: string) => boolean;
-  /** Marks every observed row (full enumerations find what they did not see afterwards). */
-  readonly enumerationId?: string;
   /** Compute and count only: no rows, no events (reconcile dry runs). */
   readonly dryRun?: boolean;
 }
@@ -171,17 +169,15 @@ function deleteReason(row: UserRow): DeleteReason {
 
 async function upsertRows(tx: Tx, options: ApplyOptions, rows: UserRow[]): Promise<void> {
   await sql`
-    INSERT INTO users (connection_id, user_id, graph_profile, graph_state, in_scope, sent_profile, last_sequence, reconcile_run_id, updated_at)
-    SELECT ${options.connectionId}, u.user_id, u.graph_profile, u.graph_state, u.in_scope, u.sent_profile, u.last_sequence,
-           ${options.enumerationId ?? null}::uuid, now()
+    INSERT INTO users (connection_id, user_id, graph_profile, graph_state, in_scope, sent_profile, last_sequence, updated_at)
+    SELECT ${options.connectionId}, u.user_id, u.graph_profile, u.graph_state, u.in_scope, u.sent_profile, u.last_sequence, now()
     FROM unnest(${rows.map((r) => r.user_id)}::text[], ${rows.map((r) => json(r.graph_profile))}::jsonb[],
                 ${rows.map((r) => r.graph_state)}::text[], ${rows.map((r) => r.in_scope)}::boolean[],
                 ${rows.map((r) => json(r.sent_profile))}::jsonb[], ${rows.map((r) => r.last_sequence)}::int[])
          AS u(user_id, graph_profile, graph_state, in_scope, sent_profile, last_sequence)
     ON CONFLICT (connection_id, user_id) DO UPDATE SET
       graph_profile = EXCLUDED.graph_profile, graph_state = EXCLUDED.graph_state, in_scope = EXCLUDED.in_scope,
-      sent_profile = EXCLUDED.sent_profile, last_sequence = EXCLUDED.last_sequence,
-      reconcile_run_id = COALESCE(EXCLUDED.reconcile_run_id, users.reconcile_run_id), updated_at = now()`.execute(tx);
+      sent_profile = EXCLUDED.sent_profile, last_sequence = EXCLUDED.last_sequence, updated_at = now()`.execute(tx);
 }
 
 export async function insertEvents(tx: Tx, events: readonly LeenaEvent[]): Promise<void> {

@@ -57,14 +57,11 @@ export async function extendSyncLease(db: Db, connectionId: string, owner: strin
 export async function completeSync(
   tx: Tx,
   claim: ClaimedSync,
-  patch: { usersDeltaLink?: string; fullSyncDone?: boolean; nextGroupPollAt?: Date | null },
+  patch: { usersDeltaLink?: string; nextGroupPollAt?: Date | null },
 ): Promise<void> {
   await sql`UPDATE sync_state SET
       users_delta_link = COALESCE(${patch.usersDeltaLink ?? null}, users_delta_link),
       claimed_pending_since = NULL,
-      resync_requested_at = CASE WHEN ${patch.fullSyncDone ?? false} AND resync_requested_at <= ${claim.resync_requested_at ?? new Date(0)}
-                                 THEN NULL ELSE resync_requested_at END,
-      initial_sync_at = CASE WHEN ${patch.fullSyncDone ?? false} THEN COALESCE(initial_sync_at, now()) ELSE initial_sync_at END,
       next_group_poll_at = CASE WHEN ${patch.nextGroupPollAt !== undefined} THEN ${patch.nextGroupPollAt ?? null}::timestamptz ELSE next_group_poll_at END,
       last_delta_at = now(), last_delta_error = NULL
     WHERE connection_id = ${claim.connection_id}`.execute(tx);
