@@ -131,6 +131,7 @@ describe('rotate-key: re-encrypting every stored secret without downtime', () =>
     const both = { SECRET_KEY: NEW.toString('base64'), SECRET_KEY_PREVIOUS: OLD.toString('base64') };
     const b = await fleet.start(both);
     fleet.drain(a);
+    await sleep(300); // like a preStop delay: probes already routed to it finish first
     const aExit = await a.stop('SIGTERM');
     assert.equal(aExit, 0, a.output.slice(-15).join('\n'));
     const c = await fleet.start(both);
@@ -200,6 +201,7 @@ describe('rotate-key: re-encrypting every stored secret without downtime', () =>
     const d = await fleet.start({ SECRET_KEY: NEW.toString('base64'), SECRET_KEY_PREVIOUS: undefined });
     for (const old of [b, c] as ServiceProcess[]) {
       fleet.drain(old);
+      await sleep(300);
       assert.equal(await old.stop('SIGTERM'), 0);
     }
     await markerArrives(0, 'after step 3');
