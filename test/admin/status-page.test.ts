@@ -36,18 +36,17 @@ describe('status page', () => {
   let browser: Browser;
 
   before(async () => {
-    [h, browser] = await Promise.all([
-      startHarness({
-        users: 12,
-        prepare: (sim) => {
-          for (const app of [expiredApp, expiringApp]) sim.addTenant({ tenantId: app.tenantId });
-          sim.addApp({ ...expiredApp, secretExpiresAt: new Date(Date.now() - DAY) });
-          sim.addApp(expiringApp);
-          sim.seedUsers(expiringApp.tenantId, 5, { seed: 2 });
-        },
-      }),
-      launchChromium(),
-    ]);
+    // Chromium first: when it is missing the hook fails at once, with no harness left running.
+    browser = await launchChromium();
+    h = await startHarness({
+      users: 12,
+      prepare: (sim) => {
+        for (const app of [expiredApp, expiringApp]) sim.addTenant({ tenantId: app.tenantId });
+        sim.addApp({ ...expiredApp, secretExpiresAt: new Date(Date.now() - DAY) });
+        sim.addApp(expiringApp);
+        sim.seedUsers(expiringApp.tenantId, 5, { seed: 2 });
+      },
+    });
     const leena = { url: h.sink.url, apiKey: SINK_API_KEY, signingSecret: SINK_SIGNING_SECRET };
     for (const [name, app, expiresAt] of [
       ['fabrikam', expiredApp, new Date(Date.now() - DAY)],
