@@ -12,11 +12,12 @@ import { changeLatencyScenario } from './scenarios/change-latency.js';
 import { deliveryScenario } from './scenarios/delivery.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { initialSyncScenario } from './scenarios/initial-sync.js';
+import { soakScenario } from './scenarios/soak.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const chosen = args.filter((a) => !a.startsWith('--'));
-const all = ['ingest', 'latency', 'initial', 'million', 'delivery', 'slow-graph'];
+const all = ['ingest', 'latency', 'initial', 'million', 'delivery', 'slow-graph', 'soak'];
 const scenarios = chosen.length > 0 ? chosen : all;
 
 const runners: Record<string, () => Promise<Figure[]>> = {
@@ -25,6 +26,7 @@ const runners: Record<string, () => Promise<Figure[]>> = {
   initial: () => initialSyncScenario({ users: quick ? 10_000 : 100_000, graphLatencyMs: 0, label: '', targets: true }),
   million: () => initialSyncScenario({ users: quick ? 50_000 : 1_000_000, graphLatencyMs: 0, label: '', targets: true }),
   delivery: async () => deliveryScenario(),
+  soak: () => soakScenario({ minutes: quick ? 2 : Number(process.env.SOAK_MINUTES ?? 15) }),
   'slow-graph': async () => [
     ...(await changeLatencyScenario({ seconds: quick ? 10 : 60, graphLatencyMs: 150, label: ' (Graph +150 ms)' })),
     ...(await initialSyncScenario({ users: quick ? 10_000 : 100_000, graphLatencyMs: 150, label: ' (Graph +150 ms)', targets: false })),

@@ -1,5 +1,5 @@
 /** Prints the benchmark table and writes bench/results.json. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { type Figure, ratio } from './measure.js';
 
@@ -16,10 +16,31 @@ export function printTable(figures: readonly Figure[]): void {
   for (const r of rows) console.log(line(r));
 }
 
+/**
+ * Writes the figures into `path`, keeping the figures of scenarios not run this time (each
+ * figure carries the date it was measured), so scenarios can be run one at a time.
+ */
 export function writeResults(path: string, figures: readonly Figure[]): void {
   const machine = { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  const body = { date: new Date().toISOString(), machine, figures: figures.map((f) => { const r = ratio(f); return { ...f, ratio: r === undefined || !Number.isFinite(r) ? (r === undefined ? null : 'met') : r }; }) };
+  const measuredAt = new Date().toISOString();
+  const fresh = figures.map((f) => {
+    const r = ratio(f);
+    return { ...f, ratio: r === undefined ? null : Number.isFinite(r) ? r : 'met', measuredAt };
+  });
+  const ran = new Set(figures.map((f) => f.scenario));
+  const kept = previousFigures(path).filter((f) => !ran.has(f.scenario));
+  const body = { date: measuredAt, machine, figures: [...kept, ...fresh] };
   writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);
+}
+
+function previousFigures(path: string): Array<{ scenario: string }> {
+  if (!existsSync(path)) return [];
+  try {
+    const figures = (JSON.parse(readFileSync(path, 'utf8')) as { figures?: unknown }).figures;
+    return Array.isArray(figures) ? (figures as Array<{ scenario: string }>) : [];
+  } catch {
+    return [];
+  }
 }
 
 function fmt(n: number): string {

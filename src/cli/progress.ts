@@ -62,6 +62,7 @@ export function fraction(run: RunView, estimate: number | null): number {
     return 0.7 + 0.3 * Math.min(1, run.usersSeen > 0 ? done / run.usersSeen : 0);
   }
   if (run.phase === 'scanning' && estimate) return 0.7 * Math.min(0.99, run.usersSeen / estimate);
+  if (run.phase === 'syncing' && estimate) return Math.min(0.99, run.usersSeen / estimate);
   return 0;
 }
 
@@ -71,6 +72,8 @@ function describe(run: RunView, estimate: number | null): string {
   switch (run.phase) {
     case 'scanning':
       return `scanning Graph: ${n(run.usersSeen)}${estimate ? ` of ~${n(estimate)}` : ''} users (${n(run.pagesRead)} pages)`;
+    case 'syncing':
+      return `initial sync: ${n(run.created)} created of ${n(run.usersSeen)}${estimate ? ` (~${n(estimate)})` : ''} users read (${n(run.pagesRead)} pages)`;
     case 'applying':
     case 'comparing':
       return `${run.phase}: ${n(run.created)} created, ${n(run.updated)} updated, ${n(run.unchanged)} unchanged of ${n(run.usersSeen)}`;

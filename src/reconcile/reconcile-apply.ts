@@ -6,7 +6,11 @@
 import { sql } from 'kysely';
 import type { ConnectionRow } from '../connections/connection.repository.js';
 import type { Db } from '../db/database.js';
-import { type ApplyOptions, applyUserObservations, type UserObservation } from '../sync/apply-user-changes.js';
+import {
+  type ApplyOptions,
+  applyUserObservations,
+  type UserObservation,
+} from '../sync/apply-user-changes.js';
 import type { PartialProfile } from '../sync/user-profile.js';
 
 const CHUNK = 1_000;
@@ -18,8 +22,21 @@ export interface Differences {
   unchanged: number;
 }
 
+/** How many users Leena AI has now (0: the run may take the initial sync's shortcut). */
+export async function sentUserCount(db: Db, connectionId: string): Promise<number> {
+  const row = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM users WHERE connection_id = ${connectionId} AND sent_profile IS NOT NULL`.execute(
+    db,
+  );
+  return Number(row.rows[0]?.n ?? 0);
+}
+
 /** Users Leena AI has now, and how many of them the scan did not find. */
-export async function plannedDeletions(db: Db, connectionId: string, runId: string): Promise<{ totalBefore: number; deletions: number }> {
+export async function plannedDeletions(
+  db: Db,
+  connectionId: string,
+  runId: string,
+): Promise<{ totalBefore: number; deletions: number }> {
   const row = await sql<{ total: string; missing: string }>`
     SELECT count(*) AS total,
            count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM reconcile_items i WHERE i.run_id = ${runId} AND i.user_id = u.user_id)) AS missing
@@ -54,21 +71,65 @@ export async function applyDifferences(
       .execute();
     if (items.length === 0) break;
     after = items.at(-1)!.user_id;
-    const observations: UserObservation[] = items.map((i) => ({
-      userId: i.user_id,
-      profile: i.profile as unknown as PartialProfile,
-      full: true,
-      state: 'present',
-      inScope: true,
-    }));
-    await applyChunk(db, observations, options, totals);
+    await applyChunk(
+      db,
+      items.map((i) => present(i.profile as unknown as PartialProfile)),
+      options,
+      totals,
+    );
     await onChunk(totals);
   }
   await applyMissing(db, connection, runId, options, totals);
   return totals;
 }
 
-async function applyMissing(db: Db, connection: ConnectionRow, runId: string, options: ApplyOptions, totals: Differences): Promise<void> {
+/**
+ * The initial sync's shortcut. When Leena AI has no user of this connection yet, nothing can be
+ * deleted and the mass-deletion guard has nothing to stop, so staging buys nothing: each scanned
+ * page is applied at once, two transactions in flight (Postgres works on one page while we read
+ * and prepare the next). A page sharing a user with a page still being written waits for it, so
+ * one user's writes never race. Memory stays at two pages.
+ */
+export function createDirectApply(db: Db, connection: ConnectionRow, dryRun: boolean) {
+  const totals: Differences = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
+  const options: ApplyOptions = {
+    connectionId: connection.id,
+    tenantId: connection.tenant_id,
+    source: 'reconcile',
+    occurredAt: new Date(),
+    dryRun,
+  };
+  const inFlight: Array<{ ids: Set<string>; done: Promise<void> }> = [];
+  return {
+    totals,
+    async apply(profiles: PartialProfile[]): Promise<void> {
+      const ids = new Set(profiles.map((p) => p.id));
+      const overlaps = inFlight.some((f) => profiles.some((p) => f.ids.has(p.id)));
+      while (inFlight.length >= (overlaps ? 1 : DIRECT_APPLY_IN_FLIGHT)) await inFlight.shift()!.done;
+      const done = applyChunk(db, profiles.map(present), options, totals);
+      done.catch(() => {}); // surfaces when awaited (the next page, or flush)
+      inFlight.push({ ids, done });
+    },
+    async flush(): Promise<Differences> {
+      for (const f of inFlight.splice(0)) await f.done;
+      return totals;
+    },
+  };
+}
+
+const DIRECT_APPLY_IN_FLIGHT = 2;
+
+function present(profile: PartialProfile): UserObservation {
+  return { userId: profile.id, profile, full: true, state: 'present', inScope: true };
+}
+
+async function applyMissing(
+  db: Db,
+  connection: ConnectionRow,
+  runId: string,
+  options: ApplyOptions,
+  totals: Differences,
+): Promise<void> {
   let after = '';
   for (;;) {
     const missing = await sql<{ user_id: string; graph_state: string }>`
@@ -88,7 +149,12 @@ async function applyMissing(db: Db, connection: ConnectionRow, runId: string, op
   }
 }
 
-async function applyChunk(db: Db, observations: UserObservation[], options: ApplyOptions, totals: Differences): Promise<void> {
+async function applyChunk(
+  db: Db,
+  observations: UserObservation[],
+  options: ApplyOptions,
+  totals: Differences,
+): Promise<void> {
   const r = await db.transaction().execute((tx) => applyUserObservations(tx, observations, options));
   totals.created += r.created;
   totals.updated += r.updated;

@@ -10,7 +10,12 @@ import type { GraphApi } from '../graph/graph-api.js';
 import { scopedUserIds } from '../scope/group-members.repository.js';
 import { runGroupsDelta } from '../scope/groups-delta.js';
 import { readUsersById } from '../sync/user-reads.js';
-import { GRAPH_USER_SELECT, type PartialProfile, profileFromGraph, withAllFields } from '../sync/user-profile.js';
+import {
+  GRAPH_USER_SELECT,
+  type PartialProfile,
+  profileFromGraph,
+  withAllFields,
+} from '../sync/user-profile.js';
 import { type DeltaPage, initialUsersDeltaUrl } from '../sync/users-delta.js';
 
 /** Scoped groups up to this size are read member by member ($batch); bigger ones from the full list. */
@@ -25,18 +30,22 @@ export interface ScanResult extends ScanProgress {
   readonly deltaLink: string;
 }
 
+/** Where scanned profiles go: the staging table (the default), or straight to the apply step. */
+export type ScanStore = (profiles: PartialProfile[]) => Promise<void>;
+
 export async function scanGraph(
   db: Db,
   graph: GraphApi,
   connection: ConnectionRow,
   runId: string,
   onPage: (progress: ScanProgress) => Promise<void>,
+  store: ScanStore = (profiles) => stageProfiles(db, runId, profiles),
 ): Promise<ScanResult> {
   await db.deleteFrom('reconcile_items').where('run_id', '=', runId).execute();
   const deltaLink = await latestDeltaLink(graph);
   const progress: ScanProgress = { usersSeen: 0, pagesRead: 0 };
   const stage = async (profiles: PartialProfile[]) => {
-    await stageProfiles(db, runId, profiles);
+    await store(profiles);
     progress.usersSeen += profiles.length;
     progress.pagesRead += 1;
     await onPage(progress);
@@ -48,7 +57,9 @@ export async function scanGraph(
   // Scope: membership afresh (edges rebuilt), then the members' profiles.
   await runGroupsDelta(db, graph, connection, { link: null, ids: null }, (tx, next) =>
     sql`UPDATE sync_state SET groups_delta_link = ${next.link}, groups_delta_ids = ${next.ids as string[]}::text[]
-        WHERE connection_id = ${connection.id}`.execute(tx).then(() => undefined),
+        WHERE connection_id = ${connection.id}`
+      .execute(tx)
+      .then(() => undefined),
   );
   const members = await scopedUserIds(db, connection.id, connection.group_id);
   if (members.size <= READ_MEMBERS_DIRECTLY_UP_TO) {
@@ -73,7 +84,10 @@ async function latestDeltaLink(graph: GraphApi): Promise<string> {
   return link;
 }
 
-async function listAllUsers(graph: GraphApi, onPage: (profiles: PartialProfile[]) => Promise<void>): Promise<void> {
+async function listAllUsers(
+  graph: GraphApi,
+  onPage: (profiles: PartialProfile[]) => Promise<void>,
+): Promise<void> {
   type Page = { value?: Array<Record<string, unknown>>; '@odata.nextLink'?: string };
   const read = (url: string) => {
     const page = graph.get<Page>(url, { operation: 'GET /users', permission: 'User.Read.All' });
@@ -81,7 +95,9 @@ async function listAllUsers(graph: GraphApi, onPage: (profiles: PartialProfile[]
     return page;
   };
   // Pages are read one ahead of staging, so Graph latency and Postgres overlap.
-  let next: Promise<Page> | undefined = read(`/users?$select=${GRAPH_USER_SELECT}&$expand=manager($select=id)&$top=999`);
+  let next: Promise<Page> | undefined = read(
+    `/users?$select=${GRAPH_USER_SELECT}&$expand=manager($select=id)&$top=999`,
+  );
   while (next) {
     const page: Page = await next;
     const link = page['@odata.nextLink'];
@@ -94,6 +110,6 @@ async function stageProfiles(db: Db, runId: string, profiles: PartialProfile[]):
   if (profiles.length === 0) return;
   await sql`
     INSERT INTO reconcile_items (run_id, user_id, profile)
-    SELECT ${runId}::uuid, * FROM unnest(${profiles.map((p) => p.id)}::text[], ${profiles.map((p) => JSON.stringify(p))}::jsonb[])
+    SELECT ${runId}::uuid, p->>'id', p FROM json_array_elements(${JSON.stringify(profiles)}::json) AS p
     ON CONFLICT (run_id, user_id) DO UPDATE SET profile = EXCLUDED.profile`.execute(db);
 }
