@@ -17,8 +17,8 @@ export async function markBatchDelivered(db: Db, batchId: string, httpStatus: nu
       RETURNING id, event_ids
     ), e AS (
       UPDATE outbox_events o SET status = 'delivered', delivered_at = now(), batch_id = b.id
-        FROM b
-       WHERE o.id = ANY(b.event_ids) AND o.status = 'pending'
+        FROM b, unnest(b.event_ids) AS batch_event(id)
+       WHERE o.id = batch_event.id AND o.status = 'pending'
     )
     SELECT id FROM b`.execute(db);
   return result.rows.length > 0;
@@ -77,8 +77,8 @@ export async function deadLetterBatch(db: Db, plan: DeadLetterPlan): Promise<num
       RETURNING id, event_ids
     ), e AS (
       UPDATE outbox_events o SET status = 'dead', batch_id = b.id
-        FROM b
-       WHERE o.id = ANY(b.event_ids) AND o.status = 'pending'
+        FROM b, unnest(b.event_ids) AS batch_event(id)
+       WHERE o.id = batch_event.id AND o.status = 'pending'
       RETURNING o.event_id, o.connection_id
     )
     INSERT INTO dead_letters (event_id, connection_id, batch_id, reason, http_status, response_excerpt)

@@ -124,10 +124,13 @@ function mergeByUser(observations: readonly UserObservation[]): Map<string, User
 
 async function lockRows(tx: Tx, connectionId: string, userIds: string[]): Promise<Map<string, UserRow>> {
   // Sorted, so two transactions locking overlapping users always take the locks in the same order.
+  // A join with unnest, not `user_id = ANY(...)`: with stale or missing statistics (autovacuum
+  // off) the planner answered ANY by reading every user of the connection, O(tenant) per round.
   const rows = await sql<UserRow>`
-    SELECT user_id, graph_profile, graph_state, in_scope, sent_profile, last_sequence
-    FROM users WHERE connection_id = ${connectionId} AND user_id = ANY(${userIds}::text[])
-    ORDER BY user_id FOR UPDATE`.execute(tx);
+    SELECT u.user_id, u.graph_profile, u.graph_state, u.in_scope, u.sent_profile, u.last_sequence
+    FROM unnest(${userIds}::text[]) AS wanted(user_id)
+    JOIN users u ON u.connection_id = ${connectionId} AND u.user_id = wanted.user_id
+    ORDER BY u.user_id FOR UPDATE OF u`.execute(tx);
   return new Map(rows.rows.map((r) => [r.user_id, r]));
 }
 

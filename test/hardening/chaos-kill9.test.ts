@@ -92,6 +92,8 @@ describe('chaos: kill -9 at random moments of a mixed workload', () => {
         const killAt = Date.now() + 150 + Math.floor(random() * 1_350);
         killedAfter.push(killAt - Date.now());
         if (round % 4 === 2) {
+          // Graph slowed for this round so the reconcile is still running when the kill lands.
+          fleet.sim.faults.latencyMs = 250;
           const run = await adminFetch(fleet.url, `/admin/connections/${connectionId}/reconcile`, {
             method: 'POST',
             body: {},
@@ -107,6 +109,7 @@ describe('chaos: kill -9 at random moments of a mixed workload', () => {
         for (const k of Object.keys(hits) as Array<keyof typeof hits>) if (doing[k]) hits[k] += 1;
         fleet.drain(replica);
         assert.equal(await replica.stop('SIGKILL'), 'SIGKILL');
+        fleet.sim.faults.latencyMs = 0;
         replica = await fleet.start();
       }
       const killsDoneAt = Date.now();
