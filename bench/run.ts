@@ -23,7 +23,7 @@ const scenarios = chosen.length > 0 ? chosen : all;
 const runners: Record<string, () => Promise<Figure[]>> = {
   ingest: () => ingestScenario({ seconds: quick ? 3 : 20, runs: quick ? 1 : 3 }),
   latency: () => changeLatencyScenario({ seconds: quick ? 10 : 60, graphLatencyMs: 0, label: '' }),
-  initial: () => initialSyncScenario({ users: quick ? 10_000 : 100_000, graphLatencyMs: 0, label: '', targets: true }),
+  initial: () => initialSyncScenario({ users: quick ? 10_000 : 100_000, graphLatencyMs: 0, label: '', targets: true, reconcileAfter: true }),
   million: () => initialSyncScenario({ users: quick ? 50_000 : 1_000_000, graphLatencyMs: 0, label: '', targets: true }),
   delivery: async () => deliveryScenario(),
   soak: () => soakScenario({ minutes: quick ? 2 : Number(process.env.SOAK_MINUTES ?? 15) }),

@@ -4,22 +4,34 @@
  * all, users/s and the service's peak RSS.
  */
 import { type Figure, peakRssMb, waitUntil } from '../lib/measure.js';
-import { countRows, startBenchWorld } from '../lib/world.js';
+import { adminFetch } from '../../test/helpers/context.js';
+import { countRows, startBenchWorld, type Tenant } from '../lib/world.js';
 
-export async function initialSyncScenario(options: { users: number; graphLatencyMs: number; label: string; targets: boolean }): Promise<Figure[]> {
+interface InitialSyncOptions {
+  users: number;
+  graphLatencyMs: number;
+  label: string;
+  targets: boolean;
+  /** Then drift 1 % of the users behind the service's back and time a forced reconcile. */
+  reconcileAfter?: boolean;
+}
+
+export async function initialSyncScenario(options: InitialSyncOptions): Promise<Figure[]> {
   const world = await startBenchWorld({ CHANGE_DEBOUNCE_MS: '1000' });
   try {
     const tenant = world.addTenant(options.users, 11);
     world.sim.faults.latencyMs = options.graphLatencyMs;
     const started = performance.now();
-    await world.connect('initial', tenant);
+    const connectionId = await world.connect('initial', tenant);
     const outboxMs = await waitUntil('outbox written', async () => (await countRows(world.db, 'outbox_events')) >= options.users, 1_800_000, 250);
     await waitUntil('sink has every user', () => world.sink.events.length >= options.users, 1_800_000, 250);
     const total = (performance.now() - started) / 1000;
     const rss = peakRssMb(world.service.proc.pid!);
     const s = `initial sync ${options.users.toLocaleString('en-US')}${options.label}`;
     const t = options.targets && options.users <= 100_000;
+    const drift = options.reconcileAfter ? await reconcileAfterDrift(world, tenant, connectionId, options) : [];
     return [
+      ...drift,
       { scenario: s, name: 'outbox written', value: outboxMs / 1000, unit: 's', ...(t ? { target: 10, goal: 'max' as const } : {}) },
       { scenario: s, name: 'sink has every event', value: total, unit: 's', ...(t ? { target: 20, goal: 'max' as const } : {}) },
       { scenario: s, name: 'throughput (to outbox)', value: options.users / (outboxMs / 1000), unit: 'users/s' },
@@ -29,4 +41,39 @@ export async function initialSyncScenario(options: { users: number; graphLatency
   } finally {
     await world.close();
   }
+}
+
+/**
+ * Issue 5's measurement: a reconcile of a tenant Leena AI already holds (staged, differences only).
+ * 1 % of the users change with notifications suppressed; a forced reconcile must find exactly them.
+ */
+async function reconcileAfterDrift(
+  world: Awaited<ReturnType<typeof startBenchWorld>>,
+  tenant: Tenant,
+  connectionId: string,
+  options: InitialSyncOptions,
+): Promise<Figure[]> {
+  world.sim.faults.suppressNotifications = true;
+  const users = world.sim.listUsers(tenant.tenantId);
+  const drifted = Math.floor(users.length / 100);
+  for (let i = 0; i < drifted; i++) world.sim.updateUser(tenant.tenantId, users[i * 100]!.id, { jobTitle: `Drifted ${i}` });
+  const started = performance.now();
+  const queued = await adminFetch(world.service.url, `/admin/connections/${connectionId}/reconcile`, { method: 'POST', body: {} });
+  if (queued.status !== 202) throw new Error(`reconcile not queued: ${JSON.stringify(queued.body)}`);
+  const runId = queued.body.runId as string;
+  let run: Record<string, unknown> = {};
+  await waitUntil('reconcile finished', async () => {
+    run = (await adminFetch(world.service.url, `/admin/reconcile-runs/${runId}`)).body as Record<string, unknown>;
+    return run.status !== 'queued' && run.status !== 'running';
+  }, 1_800_000, 100);
+  const seconds = (performance.now() - started) / 1000;
+  if (run.status !== 'succeeded' || run.updated !== drifted) throw new Error(`reconcile ${String(run.status)}: ${JSON.stringify(run)}`);
+  const s = `reconcile ${options.users.toLocaleString('en-US')} (1 % drifted)${options.label}`;
+  return [
+    { scenario: s, name: 'run time (queued → succeeded)', value: seconds, unit: 's' },
+    { scenario: s, name: 'throughput', value: options.users / seconds, unit: 'users/s' },
+    { scenario: s, name: 'differences found (updated)', value: Number(run.updated), unit: `users (of ${drifted} drifted)` },
+    { scenario: s, name: 'Graph requests', value: Number(run.graphRequests), unit: 'req' },
+    { scenario: s, name: 'service peak RSS (whole run)', value: peakRssMb(world.service.proc.pid!), unit: 'MB' },
+  ];
 }
