@@ -93,7 +93,7 @@ describe('chaos: kill -9 at random moments of a mixed workload', () => {
         killedAfter.push(killAt - Date.now());
         if (round % 4 === 2) {
           // Graph slowed for this round so the reconcile is still running when the kill lands.
-          fleet.sim.faults.latencyMs = 250;
+          fleet.sim.faults.latencyMs = 500;
           const run = await adminFetch(fleet.url, `/admin/connections/${connectionId}/reconcile`, {
             method: 'POST',
             body: {},
