@@ -44,6 +44,21 @@ export async function plannedDeletions(
   return { totalBefore: Number(row.rows[0]?.total ?? 0), deletions: Number(row.rows[0]?.missing ?? 0) };
 }
 
+function noDifferences(): Differences {
+  return { created: 0, updated: 0, deleted: 0, unchanged: 0 };
+}
+
+/** Every event of a run carries the time the run started writing as `occurredAt`. */
+function reconcileOptions(connection: ConnectionRow, dryRun: boolean): ApplyOptions {
+  return {
+    connectionId: connection.id,
+    tenantId: connection.tenant_id,
+    source: 'reconcile',
+    occurredAt: new Date(),
+    dryRun,
+  };
+}
+
 export async function applyDifferences(
   db: Db,
   connection: ConnectionRow,
@@ -51,14 +66,8 @@ export async function applyDifferences(
   dryRun: boolean,
   onChunk: (d: Differences) => Promise<void>,
 ): Promise<Differences> {
-  const totals: Differences = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
-  const options: ApplyOptions = {
-    connectionId: connection.id,
-    tenantId: connection.tenant_id,
-    source: 'reconcile',
-    occurredAt: new Date(),
-    dryRun,
-  };
+  const totals = noDifferences();
+  const options = reconcileOptions(connection, dryRun);
   let after = '';
   for (;;) {
     const items = await db
@@ -91,14 +100,8 @@ export async function applyDifferences(
  * one user's writes never race. Memory stays at two pages.
  */
 export function createDirectApply(db: Db, connection: ConnectionRow, dryRun: boolean) {
-  const totals: Differences = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
-  const options: ApplyOptions = {
-    connectionId: connection.id,
-    tenantId: connection.tenant_id,
-    source: 'reconcile',
-    occurredAt: new Date(),
-    dryRun,
-  };
+  const totals = noDifferences();
+  const options = reconcileOptions(connection, dryRun);
   const inFlight: Array<{ ids: Set<string>; done: Promise<void> }> = [];
   return {
     totals,
