@@ -6,7 +6,7 @@
  */
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Figure } from './lib/measure.js';
+import { type Figure, medianOfRuns } from './lib/measure.js';
 import { printTable, writeResults } from './lib/report.js';
 import { changeLatencyScenario } from './scenarios/change-latency.js';
 import { deliveryScenario } from './scenarios/delivery.js';
@@ -23,9 +23,10 @@ const scenarios = chosen.length > 0 ? chosen : all;
 const runners: Record<string, () => Promise<Figure[]>> = {
   ingest: () => ingestScenario({ seconds: quick ? 3 : 20, runs: quick ? 1 : 3 }),
   latency: () => changeLatencyScenario({ seconds: quick ? 10 : 60, graphLatencyMs: 0, label: '' }),
-  initial: () => initialSyncScenario({ users: quick ? 10_000 : 100_000, graphLatencyMs: 0, label: '', targets: true, reconcileAfter: true }),
+  initial: () =>
+    medianOfRuns(quick ? 1 : 3, () => initialSyncScenario({ users: quick ? 10_000 : 100_000, graphLatencyMs: 0, label: '', targets: true, reconcileAfter: true })),
   million: () => initialSyncScenario({ users: quick ? 50_000 : 1_000_000, graphLatencyMs: 0, label: '', targets: true }),
-  delivery: async () => deliveryScenario(),
+  delivery: () => medianOfRuns(quick ? 1 : 3, async () => deliveryScenario()),
   soak: () => soakScenario({ minutes: quick ? 2 : Number(process.env.SOAK_MINUTES ?? 15) }),
   'slow-graph': async () => [
     ...(await changeLatencyScenario({ seconds: quick ? 10 : 60, graphLatencyMs: 150, label: ' (Graph +150 ms)' })),

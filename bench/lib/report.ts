@@ -7,7 +7,8 @@ export function printTable(figures: readonly Figure[]): void {
   const rows = figures.map((f) => {
     const r = ratio(f);
     const target = f.target === undefined ? '' : `${f.goal === 'min' ? '>=' : '<='} ${fmt(f.target)} ${f.unit}`;
-    return [f.scenario, f.name, `${fmt(f.value)} ${f.unit}`, target, r === undefined ? '' : `${Number.isFinite(r) ? r.toFixed(2) : 'met'}${r >= 1 ? ' ok' : ' MISS'}`];
+    const measured = `${fmt(f.value)} ${f.unit}${f.runs ? ` (median: ${f.runs.map(fmt).join(' / ')})` : ''}`;
+    return [f.scenario, f.name, measured, target, r === undefined ? '' : `${Number.isFinite(r) ? r.toFixed(2) : 'met'}${r >= 1 ? ' ok' : ' MISS'}`];
   });
   const header = ['scenario', 'figure', 'measured', 'target', 'ratio'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
