@@ -32,7 +32,10 @@ export function startWakeups(connectionString: string, logger: Logger): Wakeups 
       for (const l of listeners.get(n.channel) ?? []) l(n.payload ?? '');
     });
     c.on('error', (error) => {
-      logger.warn({ err: error }, 'LISTEN connection lost; reconnecting (polling covers the gap)');
+      // 57P01: Postgres itself is shutting down (a restart, or Ctrl-C reaching an embedded one).
+      if ((error as { code?: string }).code === '57P01')
+        logger.info('Postgres is shutting down; LISTEN will reconnect when it is back');
+      else logger.warn({ err: error }, 'LISTEN connection lost; reconnecting (polling covers the gap)');
       void c.end().catch(() => {});
       if (client === c) client = undefined;
       schedule();
