@@ -33,8 +33,7 @@ export async function runReconcile(
   const started = Date.now();
   const requestsBefore = graph.requestCount();
   const requests = () => graph.requestCount() - requestsBefore;
-  const save = (patch: Parameters<typeof updateRun>[2]) =>
-    updateRun(db, run.id, patch, ctx.replicaId, ctx.config.leaseSeconds);
+  const save: SaveRun = (patch) => updateRun(db, run.id, patch, ctx.replicaId, ctx.config.leaseSeconds);
   // Nothing sent yet (the initial sync, or a resync of a connection Leena AI holds no user of):
   // nothing can be deleted, so pages are applied as they are read, without staging.
   const direct =
@@ -67,29 +66,11 @@ export async function runReconcile(
     direct ? (profiles) => direct.apply(profiles) : undefined,
   );
 
-  let diff: Differences;
-  let block: string | undefined;
-  if (direct) {
-    diff = await direct.flush();
-  } else {
-    const { totalBefore, deletions } = await plannedDeletions(db, connection.id, run.id);
-    block = guardMessage(ctx, run, totalBefore, deletions);
-    if (block && !run.dry_run) {
-      await blockRun(ctx, run, {
-        totalBefore,
-        deletions,
-        usersSeen: scan.usersSeen,
-        graphRequests: requests(),
-        message: block,
-      });
-      log.warn({ deletions, totalBefore }, `reconcile blocked: ${block}`);
-      return;
-    }
-    await save({ phase: run.dry_run ? 'comparing' : 'applying', total_before: totalBefore });
-    diff = await applyDifferences(db, connection, run.id, run.dry_run, async (d) => {
-      await save({ created: d.created, updated: d.updated, unchanged: d.unchanged });
-    });
-  }
+  const outcome = direct
+    ? { diff: await direct.flush(), block: undefined }
+    : await guardThenApply(ctx, log, connection, run, scan, requests(), save);
+  if (!outcome) return; // blocked by the mass-deletion guard: nothing was sent
+  const { diff, block } = outcome;
   await finishSucceeded(ctx, connection, run, scan, diff, {
     graphRequests: requests(),
     usersPerSecond: rate(scan.usersSeen, started),
@@ -109,6 +90,39 @@ export async function runReconcile(
     },
     'reconcile finished',
   );
+}
+
+type SaveRun = (patch: Parameters<typeof updateRun>[2]) => Promise<unknown>;
+
+/** The staged path: the mass-deletion guard, then the differences. Undefined when blocked. */
+async function guardThenApply(
+  ctx: AppContext,
+  log: AppContext['logger'],
+  connection: ConnectionRow,
+  run: RunRow,
+  scan: ScanResult,
+  graphRequests: number,
+  save: SaveRun,
+): Promise<{ diff: Differences; block: string | undefined } | undefined> {
+  const db = ctx.database.db;
+  const { totalBefore, deletions } = await plannedDeletions(db, connection.id, run.id);
+  const block = guardMessage(ctx, run, totalBefore, deletions);
+  if (block && !run.dry_run) {
+    await blockRun(ctx, run, {
+      totalBefore,
+      deletions,
+      usersSeen: scan.usersSeen,
+      graphRequests,
+      message: block,
+    });
+    log.warn({ deletions, totalBefore }, `reconcile blocked: ${block}`);
+    return undefined;
+  }
+  await save({ phase: run.dry_run ? 'comparing' : 'applying', total_before: totalBefore });
+  const diff = await applyDifferences(db, connection, run.id, run.dry_run, async (d) => {
+    await save({ created: d.created, updated: d.updated, unchanged: d.unchanged });
+  });
+  return { diff, block };
 }
 
 async function blockRun(
