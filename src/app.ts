@@ -11,6 +11,7 @@ import { makeAdminAuth } from './admin/admin-auth.js';
 import { connectionRoutes } from './connections/connection.routes.js';
 import type { AppContext } from './context.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { lazyChildLoggerFactory } from './http/lazy-request-logger.js';
 import { refuseNulInBodies, refuseNulInUrls } from './http/refuse-nul.js';
 import { healthRoutes } from './observability/health.routes.js';
 import { metricsRoutes } from './observability/metrics.routes.js';
@@ -29,6 +30,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     bodyLimit: ctx.config.bodyLimitBytes,
     // Per-request logs would be thousands of lines a second under notification load; metrics count requests.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLoggerFactory,
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
     // Deeply nested JSON is refused by the parser instead of exhausting the stack.
@@ -75,11 +77,13 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
 }
 
 function countRequests(app: FastifyInstance, ctx: AppContext): void {
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every webhook request, and needs no promise.
+  app.addHook('onResponse', (request, reply, done) => {
     ctx.metrics.httpRequests.inc({
       route: request.routeOptions.url ?? 'unmatched',
       method: request.method,
       status: String(reply.statusCode),
     });
+    done();
   });
 }

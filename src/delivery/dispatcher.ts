@@ -13,8 +13,13 @@ import { createTargetCache } from './target-cache.js';
 
 /** Contract: at most 100 events per POST. */
 export const MAX_EVENTS_PER_BATCH = 100;
-/** Safety-net poll when no NOTIFY arrives (a lost NOTIFY delays delivery by at most this). */
-export const DISPATCHER_POLL_MS = 2_000;
+/**
+ * Safety-net poll when no NOTIFY arrives (a lost NOTIFY delays delivery by at most this). Writers
+ * NOTIFY in the same transaction and a LISTEN reconnect wakes every dispatcher, so this is rare;
+ * idle polls cost a claim transaction per connection, which at 2 s and 50 connections was a tenth
+ * of the service's CPU under webhook load.
+ */
+export const DISPATCHER_POLL_MS = 10_000;
 
 export interface Dispatcher {
   readonly connectionId: string;

@@ -44,14 +44,21 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   });
   const scopes = [graphScope(options.graphBaseUrl)];
 
+  // msal's own cache lookup costs more than the Graph request it authorises on a quiet delta
+  // round, so the current token is also kept here until msal itself would refresh it.
+  let current: { token: string; refreshAt: number } | undefined;
+
   async function getToken(forceRefresh = false): Promise<string> {
+    if (!forceRefresh && current && Date.now() < current.refreshAt) return current.token;
     let result;
     try {
       result = await app.acquireTokenByClientCredential({ scopes, skipCache: forceRefresh });
     } catch (error) {
+      current = undefined;
       throw toAuthError(error);
     }
     if (!result?.accessToken) throw new EntraAuthError('empty_token');
+    current = { token: result.accessToken, refreshAt: refreshTime(result.expiresOn, result.refreshOn) };
     return result.accessToken;
   }
 
@@ -62,6 +69,16 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     },
   };
 }
+
+/** When msal would fetch a new token: its refreshOn, else 5 minutes before expiry; never more than 5 minutes from now. */
+function refreshTime(expiresOn: Date | null, refreshOn: Date | undefined): number {
+  const now = Date.now();
+  const byExpiry = expiresOn ? expiresOn.getTime() - REFRESH_MARGIN_MS : now;
+  const due = refreshOn ? Math.min(refreshOn.getTime(), byExpiry) : byExpiry;
+  return Math.min(due, now + REFRESH_MARGIN_MS);
+}
+
+const REFRESH_MARGIN_MS = 5 * 60_000;
 
 function authorityOptions(o: TokenProviderOptions) {
   const authority = `${o.authorityUrl}/${o.tenantId}`;

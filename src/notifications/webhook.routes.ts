@@ -15,7 +15,7 @@ const MAX_ITEMS = 1_000;
 
 export async function webhookRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const directory = createSubscriptionDirectory(ctx.database.db);
-  const writer = createNotificationWriter(ctx.database.db);
+  const writer = createNotificationWriter(ctx.database);
   const rateLimit = app.rateLimit({ max: ctx.config.rateLimit.webhookPerMinute, timeWindow: 60_000 });
 
   for (const [path, lifecycle] of [['/webhooks/graph', false], ['/webhooks/graph/lifecycle', true]] as const) {
