@@ -23,4 +23,5 @@ USER 1000:1000
 EXPOSE 3000
 # Liveness for plain Docker; orchestrators use /healthz and /readyz directly.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+# The heap cap is also what makes V8 size its heap to the live set (see README, "Memory").
+CMD ["node", "--max-old-space-size=384", "dist/src/main.js"]

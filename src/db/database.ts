@@ -4,6 +4,7 @@
  */
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { nameMarkedStatements } from './named-statements.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -32,7 +33,10 @@ export function createDatabase(connectionString: string, options: { max?: number
   // drops its error listener while a client is lent out, and an 'error' event without a listener
   // kills the process. The failure still reaches the caller through its next query, and the pool
   // discards the broken client when it is released.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    nameMarkedStatements(client);
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {

@@ -72,7 +72,7 @@ export async function lockConnectionDelivery(tx: Tx, connectionId: string): Prom
 
 /** A pending batch whose retry time has come, or whose lease ran out (its replica died). */
 export async function claimDueBatch(tx: Tx, args: ClaimArgs): Promise<ClaimedBatch | undefined> {
-  const result = await sql<ClaimRow>`
+  const result = await sql<ClaimRow>`/* named:claim_due_batch */
     UPDATE delivery_batches b
        SET lease_owner = ${args.owner},
            lease_until = now() + make_interval(secs => ${args.leaseSeconds}),

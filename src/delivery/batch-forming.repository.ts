@@ -28,7 +28,7 @@ export async function formBatches(
 ): Promise<ClaimRow[]> {
   const c = args.connectionId;
   const per = args.maxEvents;
-  const result = await sql<ClaimRow>`
+  const result = await sql<ClaimRow>`/* named:form_batches */
     WITH conn AS (
       SELECT updated_at FROM connections WHERE id = ${c} AND NOT delivery_paused
     ), open_batches AS (

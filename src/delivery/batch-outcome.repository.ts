@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 
 /** Marks the batch and its events delivered. False when it was already finished. */
 export async function markBatchDelivered(db: Db, batchId: string, httpStatus: number): Promise<boolean> {
-  const result = await sql<{ id: string }>`
+  const result = await sql<{ id: string }>`/* named:mark_batch_delivered */
     WITH b AS (
       UPDATE delivery_batches
          SET status = 'delivered', finished_at = now(), last_status = ${httpStatus}, last_error = NULL,

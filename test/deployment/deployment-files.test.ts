@@ -3,7 +3,8 @@
  * healthcheck and a volume, the service waiting for it, probes, every variable a known one) and
  * deploy/kubernetes.yaml (2+ replicas, liveness on /healthz, readiness on /readyz, credentials
  * from a Secret, a PodDisruptionBudget). `docker compose config` also checks the compose file
- * when the compose plugin is installed (it is not on this machine kind: the test says so).
+ * when the compose plugin is installed (it is not on this machine kind: the test says so). npm
+ * start, the image and the test helpers must run node with the same flags (the heap cap).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/config.js';
+import { SERVICE_NODE_FLAGS } from '../helpers/service-process.js';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -79,6 +81,19 @@ describe('deployment files', () => {
     const [pdb] = kind('PodDisruptionBudget');
     assert.ok(pdb, 'a PodDisruptionBudget');
     assert.deepEqual(pdb.spec.selector.matchLabels, deployment.spec.selector.matchLabels);
+  });
+
+  it('npm start, the image and the tests run the service with the same node flags; the pod has room above the heap cap', () => {
+    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as Doc).scripts.start as string;
+    assert.equal(start, `node ${SERVICE_NODE_FLAGS.join(' ')} dist/src/main.js`);
+    const cmd = /^CMD (.+)$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1];
+    assert.deepEqual(JSON.parse(cmd ?? '[]'), ['node', ...SERVICE_NODE_FLAGS, 'dist/src/main.js']);
+    const heapCapMb = Number(/--max-old-space-size=(\d+)/.exec(SERVICE_NODE_FLAGS.join(' '))?.[1]);
+    const [deployment] = manifests.filter((m) => m.kind === 'Deployment');
+    const limit = String(deployment!.spec.template.spec.containers[0].resources.limits.memory);
+    const limitMb = Number(/^(\d+)Mi$/.exec(limit)?.[1]) * 1.048576;
+    // Code, buffers and young generation live outside the old-space cap: at least 100 MB more.
+    assert.ok(limitMb >= heapCapMb + 100, `memory limit ${limit} leaves too little room above a ${heapCapMb} MB heap`);
   });
 
   it('docker compose config accepts the file (when the compose plugin is installed)', (t) => {

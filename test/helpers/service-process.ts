@@ -26,6 +26,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The flags `npm start` and the Dockerfile run the service with (a deployment test keeps them
+ * equal), so that tests and benchmarks measure the process operators run. A heap cap makes V8
+ * grow its heap by about 1.4x the live set between major GCs instead of up to 4x.
+ */
+export const SERVICE_NODE_FLAGS = ['--max-old-space-size=384'];
+
 export async function startServiceProcess(
   env: Record<string, string | undefined>,
   options: { port?: number; readyTimeoutMs?: number; nodeArgs?: string[] } = {},
@@ -33,7 +40,7 @@ export async function startServiceProcess(
   const port = options.port ?? (await freePort());
   // Benchmarks run the compiled service (ENTRA_SYNC_DIST=1 after `npm run build`), tests the sources.
   const entry = process.env.ENTRA_SYNC_DIST === '1' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
+  const proc = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(options.nodeArgs ?? []), ...entry], {
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

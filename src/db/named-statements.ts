@@ -1,0 +1,42 @@
+/**
+ * Named (server-side prepared) statements for the few hot statements that Postgres would
+ * otherwise parse and plan on every call: storing notifications, forming and finishing delivery
+ * batches. Kysely sends every query unnamed, so a statement opts in by starting its SQL with a
+ * marker comment, `/* named:form_batches *\/`; the pool's clients send such a query under a name
+ * derived from its text, and node-postgres parses it once per connection.
+ *
+ * Only marked statements are named: a statement whose text varies (an `IN (...)` list) would fill
+ * each connection with prepared statements. The name includes a hash of the text, so two texts
+ * never share a name.
+ */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
+const MARKER = /^\/\* named:([a-z_]+) \*\//;
+
+const names = new Map<string, string | null>();
+
+/** The statement name for a query text, or null when it carries no marker (memoised: texts are few). */
+export function statementName(text: string): string | null {
+  let name = names.get(text);
+  if (name !== undefined) return name;
+  const label = MARKER.exec(text)?.[1];
+  name = label ? `${label}_${createHash('sha1').update(text).digest('hex').slice(0, 12)}` : null;
+  // Unmarked texts are not remembered: kysely's generated texts are unbounded in number.
+  if (name) names.set(text, name);
+  return name;
+}
+
+type QueryFn = (...args: unknown[]) => unknown;
+
+/** Makes a pooled client send marked statements by name. Called once per new connection. */
+export function nameMarkedStatements(client: pg.PoolClient | pg.Client): void {
+  const query = client.query.bind(client) as QueryFn;
+  (client as unknown as { query: QueryFn }).query = (...args: unknown[]) => {
+    const [text, values, ...rest] = args;
+    if (typeof text !== 'string' || !text.startsWith('/* named:')) return query(...args);
+    const name = statementName(text);
+    if (!name || (values !== undefined && !Array.isArray(values))) return query(...args);
+    return query({ name, text, values }, ...rest);
+  };
+}
