@@ -6,6 +6,7 @@
  */
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
+import { baseUrl } from '../test/helpers/database.js';
 import { type Figure, medianOfRuns } from './lib/measure.js';
 import { printTable, writeResults } from './lib/report.js';
 import { changeLatencyScenario } from './scenarios/change-latency.js';
@@ -37,6 +38,10 @@ const runners: Record<string, () => Promise<Figure[]>> = {
 // Measure the service as it runs in production: compiled, not through tsx.
 execSync('npm run build', { stdio: 'inherit' });
 process.env.ENTRA_SYNC_DIST = '1';
+// One Postgres for every scenario, child processes included (the delivery benchmark is one): an
+// embedded server per process would have two servers competing for the same two cores.
+process.env.TEST_DATABASE_URL ??= process.env.DATABASE_URL ?? (await baseUrl());
+console.log(`Postgres: ${new URL(process.env.TEST_DATABASE_URL).host}`);
 
 const figures: Figure[] = [];
 for (const name of scenarios) {

@@ -14,7 +14,8 @@ import { loadMigrations, migrate } from '../../src/db/migrate.js';
 
 let serverUrl: Promise<string> | undefined;
 
-function baseUrl(): Promise<string> {
+/** The server tests and benchmarks use (an embedded one is started on first use when none is configured). */
+export function baseUrl(): Promise<string> {
   serverUrl ??= (async () => {
     const configured = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
     if (configured) return configured;
