@@ -14,16 +14,16 @@ import type pg from 'pg';
 
 const MARKER = /^\/\* named:([a-z_]+) \*\//;
 
-const names = new Map<string, string | null>();
+const names = new Map<string, string>();
 
-/** The statement name for a query text, or null when it carries no marker (memoised: texts are few). */
+/** The statement name for a query text, or null when it carries no marker (memoised: marked texts are few). */
 export function statementName(text: string): string | null {
-  let name = names.get(text);
-  if (name !== undefined) return name;
+  const known = names.get(text);
+  if (known) return known;
   const label = MARKER.exec(text)?.[1];
-  name = label ? `${label}_${createHash('sha1').update(text).digest('hex').slice(0, 12)}` : null;
-  // Unmarked texts are not remembered: kysely's generated texts are unbounded in number.
-  if (name) names.set(text, name);
+  if (!label) return null; // not remembered: kysely's generated texts are unbounded in number
+  const name = `${label}_${createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
+  names.set(text, name);
   return name;
 }
 

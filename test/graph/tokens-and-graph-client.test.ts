@@ -34,6 +34,24 @@ describe('tokens (msal-node) and the Graph client against the simulator', () => 
     assert.deepEqual(rolesOf(token).sort(), ['GroupMember.Read.All', 'User.Read.All']);
   });
 
+  it('keeps no token past the point msal would refresh it, and a forced refresh always asks Entra', async () => {
+    const shortClient = randomUUID();
+    sim.addApp({ tenantId, clientId: shortClient, clientSecret, tokenLifetimeSeconds: 120 });
+    const short = tokens({ clientId: shortClient });
+    const before = sim.stats.tokenRequests;
+    await short.getToken();
+    await short.getToken();
+    // A 2-minute token is inside the 5-minute refresh margin at once: every call goes to Entra.
+    assert.equal(sim.stats.tokenRequests - before, 2);
+    const long = tokens();
+    await long.getToken();
+    const cached = sim.stats.tokenRequests;
+    await long.getToken();
+    assert.equal(sim.stats.tokenRequests, cached, 'kept in process');
+    await long.getToken(true);
+    assert.equal(sim.stats.tokenRequests, cached + 1, 'forced refresh');
+  });
+
   it('names a wrong secret, an expired secret, an unknown tenant and an unknown client', async () => {
     const cases: Array<[Parameters<typeof tokens>[0], string, RegExp]> = [
       [{ clientSecret: 'wrong' }, 'invalid_secret', /AADSTS7000215/],
