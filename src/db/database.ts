@@ -4,6 +4,7 @@
  */
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { copyMarkedQueries } from './copy-rows.js';
 import { nameMarkedStatements } from './named-statements.js';
 import type { DB } from './schema.js';
 
@@ -36,6 +37,7 @@ export function createDatabase(connectionString: string, options: { max?: number
   pool.on('connect', (client) => {
     client.on('error', () => {});
     nameMarkedStatements(client);
+    copyMarkedQueries(client);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;

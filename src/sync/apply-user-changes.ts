@@ -9,6 +9,7 @@
  * re-done after a crash cannot double an event.
  */
 import { sql } from 'kysely';
+import { copyRows } from '../db/copy-rows.js';
 import type { Tx } from '../db/database.js';
 import type { EventSource } from '../db/schema.js';
 import { CHANNELS } from '../work/wakeups.js';
@@ -80,10 +81,12 @@ export async function applyUserObservations(
   const merged = mergeByUser(observations);
   if (merged.size === 0) return result;
   const existing = await lockRows(tx, options.connectionId, [...merged.keys()]);
-  const writes: UserRow[] = [];
+  const inserts: UserRow[] = [];
+  const updates: UserRow[] = [];
   for (const [userId, obs] of merged) {
-    const row = nextRow(existing.get(userId), obs, options);
-    const outcome = decide(row, existing.get(userId)?.sent_profile ?? null, options);
+    const before = existing.get(userId);
+    const row = nextRow(before, obs, options);
+    const outcome = decide(row, before?.sent_profile ?? null, options);
     if (outcome.kind === 'incomplete') result.needsFullRead.push(userId);
     if (outcome.event) {
       result.events.push(outcome.event);
@@ -94,10 +97,12 @@ export async function applyUserObservations(
     } else if (outcome.kind === 'same') {
       result.unchanged += 1;
     }
-    writes.push(row);
+    if (!before) inserts.push(row);
+    else if (outcome.event || !sameRow(before, row)) updates.push(row);
   }
   if (options.dryRun) return result;
-  await upsertRows(tx, options, writes);
+  await insertUsers(tx, options, inserts);
+  await updateUsers(tx, options, updates);
   await insertEvents(tx, result.events);
   return result;
 }
@@ -123,15 +128,27 @@ function mergeByUser(observations: readonly UserObservation[]): Map<string, User
 }
 
 async function lockRows(tx: Tx, connectionId: string, userIds: string[]): Promise<Map<string, UserRow>> {
-  // Sorted, so two transactions locking overlapping users always take the locks in the same order.
-  // A join with unnest, not `user_id = ANY(...)`: with stale or missing statistics (autovacuum
-  // off) the planner answered ANY by reading every user of the connection, O(tenant) per round.
-  const rows = await sql<UserRow>`
-    SELECT u.user_id, u.graph_profile, u.graph_state, u.in_scope, u.sent_profile, u.last_sequence
-    FROM unnest(${userIds}::text[]) AS wanted(user_id)
-    JOIN users u ON u.connection_id = ${connectionId} AND u.user_id = wanted.user_id
-    ORDER BY u.user_id FOR UPDATE OF u`.execute(tx);
+  const rows = await lockUsersQuery(connectionId, userIds).execute(tx);
   return new Map(rows.rows.map((r) => [r.user_id, r]));
+}
+
+/**
+ * The users that exist among `userIds`, locked. One primary-key probe per wanted user, in sorted
+ * order, so two transactions locking overlapping users always take the locks in the same order.
+ * The probe is a LATERAL subquery fenced with OFFSET 0 so the planner cannot turn it into a join:
+ * with stale or missing statistics (a table filled since the last ANALYZE; autovacuum off) both
+ * `user_id = ANY(...)` and a plain join were planned as a hash over every user of the connection,
+ * seen in auto_explain at 60-90 ms per 999-user page with 8k users: O(tenant) per page.
+ */
+export function lockUsersQuery(connectionId: string, userIds: readonly string[]) {
+  const sorted = [...userIds].sort();
+  return sql<UserRow>`
+    SELECT u.user_id, u.graph_profile, u.graph_state, u.in_scope, u.sent_profile, u.last_sequence
+    FROM unnest(${sorted}::text[]) WITH ORDINALITY AS wanted(user_id, n)
+    CROSS JOIN LATERAL (
+      SELECT * FROM users u WHERE u.connection_id = ${connectionId} AND u.user_id = wanted.user_id
+      FOR UPDATE OFFSET 0) u
+    ORDER BY wanted.n`;
 }
 
 function nextRow(before: UserRow | undefined, obs: UserObservation, options: ApplyOptions): UserRow {
@@ -184,13 +201,52 @@ function deleteReason(row: UserRow): DeleteReason {
   return 'out_of_scope';
 }
 
-// Bulk writes pass their rows as ONE json document, unpacked by json_to_recordset: a single
-// JSON.stringify on our side and one parse on Postgres's, instead of node-postgres escaping an
-// array element per profile (profiled: the largest CPU cost of an initial sync).
+/** An unchanged user is not written again (a reconcile of an unchanged tenant writes nothing). */
+function sameRow(before: UserRow, row: UserRow): boolean {
+  return (
+    before.graph_state === row.graph_state &&
+    before.in_scope === row.in_scope &&
+    before.last_sequence === row.last_sequence &&
+    before.sent_profile === row.sent_profile &&
+    (before.graph_profile === row.graph_profile ||
+      JSON.stringify(before.graph_profile) === JSON.stringify(row.graph_profile))
+  );
+}
 
-async function upsertRows(tx: Tx, options: ApplyOptions, rows: UserRow[]): Promise<void> {
-  // What was just sent is usually exactly what Graph has: then the profile travels once (measured:
-  // the 100k initial sync's outbox in 14.8 s instead of 17.4 s, medians of 3).
+const USER_COLUMNS = [
+  'connection_id',
+  'user_id',
+  'graph_profile',
+  'graph_state',
+  'in_scope',
+  'sent_profile',
+  'last_sequence',
+];
+
+/** Users the locking read did not find: COPY (a concurrent insert of the same user fails, never merges). */
+async function insertUsers(tx: Tx, options: ApplyOptions, rows: UserRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map((row) => {
+    const graph = row.graph_profile === null ? null : JSON.stringify(row.graph_profile);
+    // What was just sent is usually exactly what Graph has: then it is serialised once.
+    const sent =
+      row.sent_profile === null
+        ? null
+        : row.sent_profile === row.graph_profile
+          ? graph
+          : JSON.stringify(row.sent_profile);
+    return [options.connectionId, row.user_id, graph, row.graph_state, row.in_scope, sent, row.last_sequence];
+  });
+  await tx.executeQuery(copyRows('users', USER_COLUMNS, values));
+}
+
+// Updates pass their rows as ONE json document, unpacked by json_to_recordset: a single
+// JSON.stringify on our side and one parse on Postgres's, instead of node-postgres escaping an
+// array element per profile. The rows exist and are locked, so ON CONFLICT always updates; it is
+// kept because it looks each row up by the primary key, whatever the statistics say.
+
+async function updateUsers(tx: Tx, options: ApplyOptions, rows: UserRow[]): Promise<void> {
+  if (rows.length === 0) return;
   const sent = rows.map(({ sent_profile, ...row }) =>
     sent_profile !== null && sent_profile === row.graph_profile
       ? { ...row, sent_same: true }
@@ -209,22 +265,19 @@ async function upsertRows(tx: Tx, options: ApplyOptions, rows: UserRow[]): Promi
   );
 }
 
+const EVENT_COLUMNS = ['event_id', 'connection_id', 'user_id', 'sequence', 'type', 'source', 'payload'];
+
 export async function insertEvents(tx: Tx, events: readonly LeenaEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map((e) => ({
-    event_id: e.id,
-    connection_id: e.connectionId,
-    user_id: e.userId,
-    sequence: e.sequence,
-    type: e.type,
-    source: e.source,
-    payload: e,
-  }));
-  await sql`
-    INSERT INTO outbox_events (event_id, connection_id, user_id, sequence, type, source, payload)
-    SELECT * FROM json_to_recordset(${JSON.stringify(rows)}::json)
-      AS e(event_id text, connection_id uuid, user_id text, sequence int, type text, source text, payload json)`.execute(
-    tx,
-  );
+  const values = events.map((e) => [
+    e.id,
+    e.connectionId,
+    e.userId,
+    e.sequence,
+    e.type,
+    e.source,
+    JSON.stringify(e),
+  ]);
+  await tx.executeQuery(copyRows('outbox_events', EVENT_COLUMNS, values));
   await sql`SELECT pg_notify(${CHANNELS.delivery}, ${events[0]!.connectionId})`.execute(tx);
 }

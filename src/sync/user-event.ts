@@ -1,5 +1,5 @@
 /** Builds contract events (shared/contract.md "Event"). */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { EventSource, EventType } from '../db/schema.js';
 import type { ProfileChanges, UserProfile } from './user-profile.js';
 
@@ -24,8 +24,19 @@ export interface LeenaEvent {
  * then contend for the event_id index's rightmost page, and the 100k sync took 15% longer.)
  */
 export function newEventId(): string {
-  return `evt_${randomBytes(12).toString('base64url')}`;
+  if (entropyAt === entropy.length) {
+    randomFillSync(entropy);
+    entropyAt = 0;
+  }
+  entropyAt += ID_BYTES;
+  return `evt_${entropy.toString('base64url', entropyAt - ID_BYTES, entropyAt)}`;
 }
+
+// The same CSPRNG bytes, drawn 1,024 ids at a time (as crypto.randomUUID does): one randomBytes
+// call per id was 9 µs, 0.9 s of service CPU in a 100k initial sync.
+const ID_BYTES = 12;
+const entropy = Buffer.alloc(ID_BYTES * 1024);
+let entropyAt = entropy.length;
 
 export interface EventBase {
   readonly connectionId: string;
