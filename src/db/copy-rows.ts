@@ -4,7 +4,7 @@
  * (913-byte payloads) took 34 ms by COPY against 66-75 ms by `INSERT ... SELECT FROM
  * json_to_recordset`. Kysely cannot send a COPY, so, like named statements, it is a marked query:
  * `copyRows` compiles to a text starting with `/* copy *\/` whose one parameter is the data (COPY's
- * text format, as bytes), and the pool's clients send such a query as a COPY (`copyMarkedQueries`).
+ * text format, as bytes), and the pool's clients send such a query as a COPY (database.ts).
  *
  * COPY has no ON CONFLICT: it is for rows that cannot exist yet (new events, users the
  * transaction's own locking read did not find). A duplicate fails the statement, and with it the
@@ -13,7 +13,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { CompiledQuery } from 'kysely';
-import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 const MARKER = '/* copy */ ';
@@ -77,20 +76,16 @@ class GrowingBuffer {
 
 type QueryFn = (...args: unknown[]) => unknown;
 
-/** Makes a pooled client send marked queries as COPY. Called once per new connection. */
-export function copyMarkedQueries(client: pg.PoolClient | pg.Client): void {
-  const query = client.query.bind(client) as QueryFn;
-  (client as unknown as { query: QueryFn }).query = (...args: unknown[]) => {
-    const [text, values] = args;
-    if (typeof text !== 'string' || !text.startsWith(MARKER)) return query(...args);
-    const data = Array.isArray(values) ? values[0] : undefined;
-    if (!Buffer.isBuffer(data)) throw new Error('a COPY query takes its rows as one Buffer parameter');
-    return runCopy(query, text.slice(MARKER.length), data);
-  };
+/** True for a query `copyRows` made. */
+export function isCopyQuery(text: unknown): text is string {
+  return typeof text === 'string' && text.startsWith(MARKER);
 }
 
-async function runCopy(query: QueryFn, text: string, data: Buffer) {
-  const stream = query(copyFrom(text)) as ReturnType<typeof copyFrom>;
+/** Sends a `copyRows` query as a COPY on the client whose `query` is given. */
+export async function sendCopy(query: QueryFn, text: string, values: unknown) {
+  const data = Array.isArray(values) ? values[0] : undefined;
+  if (!Buffer.isBuffer(data)) throw new Error('a COPY query takes its rows as one Buffer parameter');
+  const stream = query(copyFrom(text.slice(MARKER.length))) as ReturnType<typeof copyFrom>;
   await pipeline(Readable.from([data]), stream);
   return { command: 'COPY', rowCount: stream.rowCount, rows: [] };
 }

@@ -4,8 +4,8 @@
  */
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
-import { copyMarkedQueries } from './copy-rows.js';
-import { nameMarkedStatements } from './named-statements.js';
+import { isCopyQuery, sendCopy } from './copy-rows.js';
+import { sendNamed } from './named-statements.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -19,7 +19,23 @@ export interface Database {
 
 // timestamptz and int8 parsing is left to node-postgres defaults (Date and string).
 
-export function createDatabase(connectionString: string, options: { max?: number; applicationName?: string } = {}): Database {
+type QueryFn = (...args: unknown[]) => unknown;
+
+/**
+ * One wrapper around each new client's `query`: a text that starts with a marker comment is sent
+ * as a named statement (`/* named:label *\/`, named-statements.ts) or as a COPY (`/* copy *\/`,
+ * copy-rows.ts); anything else goes through untouched.
+ */
+function sendMarkedQueries(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as QueryFn;
+  (client as unknown as { query: QueryFn }).query = (...args: unknown[]) =>
+    isCopyQuery(args[0]) ? sendCopy(query, args[0], args[1]) : sendNamed(query, args);
+}
+
+export function createDatabase(
+  connectionString: string,
+  options: { max?: number; applicationName?: string } = {},
+): Database {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
@@ -36,8 +52,7 @@ export function createDatabase(connectionString: string, options: { max?: number
   // discards the broken client when it is released.
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    nameMarkedStatements(client);
-    copyMarkedQueries(client);
+    sendMarkedQueries(client);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;

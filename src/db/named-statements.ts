@@ -10,7 +10,6 @@
  * never share a name.
  */
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
 
 const MARKER = /^\/\* named:([a-z_]+) \*\//;
 
@@ -29,14 +28,11 @@ export function statementName(text: string): string | null {
 
 type QueryFn = (...args: unknown[]) => unknown;
 
-/** Makes a pooled client send marked statements by name. Called once per new connection. */
-export function nameMarkedStatements(client: pg.PoolClient | pg.Client): void {
-  const query = client.query.bind(client) as QueryFn;
-  (client as unknown as { query: QueryFn }).query = (...args: unknown[]) => {
-    const [text, values, ...rest] = args;
-    if (typeof text !== 'string' || !text.startsWith('/* named:')) return query(...args);
-    const name = statementName(text);
-    if (!name || (values !== undefined && !Array.isArray(values))) return query(...args);
-    return query({ name, text, values }, ...rest);
-  };
+/** Sends one query through a client's `query`, by name when its text carries the marker (database.ts). */
+export function sendNamed(query: QueryFn, args: unknown[]): unknown {
+  const [text, values, ...rest] = args;
+  if (typeof text !== 'string' || !text.startsWith('/* named:')) return query(...args);
+  const name = statementName(text);
+  if (!name || (values !== undefined && !Array.isArray(values))) return query(...args);
+  return query({ name, text, values }, ...rest);
 }
