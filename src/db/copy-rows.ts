@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { CompiledQuery } from 'kysely';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { QueryFn } from './named-statements.js';
 
 const MARKER = '/* copy */ ';
 
@@ -73,8 +74,6 @@ class GrowingBuffer {
     this.buffer = next;
   }
 }
-
-type QueryFn = (...args: unknown[]) => unknown;
 
 /** True for a query `copyRows` made. */
 export function isCopyQuery(text: unknown): text is string {

@@ -5,7 +5,7 @@
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { isCopyQuery, sendCopy } from './copy-rows.js';
-import { sendNamed } from './named-statements.js';
+import { type QueryFn, sendNamed } from './named-statements.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -18,8 +18,6 @@ export interface Database {
 }
 
 // timestamptz and int8 parsing is left to node-postgres defaults (Date and string).
-
-type QueryFn = (...args: unknown[]) => unknown;
 
 /**
  * One wrapper around each new client's `query`: a text that starts with a marker comment is sent

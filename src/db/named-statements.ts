@@ -26,7 +26,8 @@ export function statementName(text: string): string | null {
   return name;
 }
 
-type QueryFn = (...args: unknown[]) => unknown;
+/** A client's `query`, as the pool hook in database.ts wraps it. */
+export type QueryFn = (...args: unknown[]) => unknown;
 
 /** Sends one query through a client's `query`, by name when its text carries the marker (database.ts). */
 export function sendNamed(query: QueryFn, args: unknown[]): unknown {

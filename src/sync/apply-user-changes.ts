@@ -201,13 +201,14 @@ function deleteReason(row: UserRow): DeleteReason {
   return 'out_of_scope';
 }
 
-/** An unchanged user is not written again (a reconcile of an unchanged tenant writes nothing). */
+/**
+ * An unchanged user is not written again (a reconcile of an unchanged tenant writes nothing).
+ * Called only when no event was made, so what was sent and the sequence are unchanged already.
+ */
 function sameRow(before: UserRow, row: UserRow): boolean {
   return (
     before.graph_state === row.graph_state &&
     before.in_scope === row.in_scope &&
-    before.last_sequence === row.last_sequence &&
-    before.sent_profile === row.sent_profile &&
     (before.graph_profile === row.graph_profile ||
       JSON.stringify(before.graph_profile) === JSON.stringify(row.graph_profile))
   );
