@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   await app.close();
 }
 
-/** Contract-valid events built in SQL (fast): a created event per user, then updates, round-robin. */
+/** Contract-valid events built in SQL (fast), queued for delivery: a created event per user, then updates, round-robin. */
 async function queueEvents(db: Db, connectionId: string): Promise<number> {
   const t = performance.now();
   await sql`
@@ -80,6 +80,9 @@ async function queueEvents(db: Db, connectionId: string): Promise<number> {
       FROM generate_series(0, ${EVENTS - 1}) AS n,
            LATERAL (SELECT n % ${USERS} AS u, n / ${USERS} + 1 AS s) AS k
      ORDER BY n`.execute(db);
+  await sql`
+    INSERT INTO delivery_queue (connection_id, outbox_id, user_id, sequence)
+    SELECT connection_id, id, user_id, sequence FROM outbox_events WHERE connection_id = ${connectionId} ORDER BY id`.execute(db);
   return Math.round(performance.now() - t);
 }
 

@@ -122,7 +122,7 @@ async function takeSample(world: World, started: number): Promise<Sample> {
     `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database()`,
   );
   const benchOwn = pool.totalCount; // this process's pool: the rest are the service's
-  const pending = await pool.query(`SELECT count(*)::int AS n FROM outbox_events WHERE status = 'pending'`);
+  const pending = await pool.query(`SELECT count(*)::int AS n FROM delivery_queue WHERE NOT dead`);
   return {
     atSeconds: Math.round((Date.now() - started) / 1000),
     rssMb: currentRssMb(world.service.proc.pid!),

@@ -107,10 +107,17 @@ export interface OutboxEventsTable {
   type: EventType;
   source: EventSource;
   payload: Json<Record<string, unknown>>;
-  status: Generated<'pending' | 'delivered' | 'dead' | 'skipped'>;
-  batch_id: string | null;
   created_at: DefaultTimestamp;
-  delivered_at: Timestamp | null;
+}
+
+/** An undelivered event (0005): pending, or dead until its dead letter is replayed or skipped. */
+export interface DeliveryQueueTable {
+  connection_id: string;
+  /** outbox_events.id */
+  outbox_id: string;
+  user_id: string;
+  sequence: number;
+  dead: Generated<boolean>;
 }
 
 export interface DeliveryBatchesTable {
@@ -205,6 +212,7 @@ export interface DB {
   group_members: GroupMembersTable;
   notifications: NotificationsTable;
   outbox_events: OutboxEventsTable;
+  delivery_queue: DeliveryQueueTable;
   delivery_batches: DeliveryBatchesTable;
   dead_letters: DeadLettersTable;
   reconcile_runs: ReconcileRunsTable;

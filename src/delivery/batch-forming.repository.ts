@@ -12,9 +12,10 @@
  *    `maxEvents` events: all of a user's events share one batch, since batches travel in
  *    parallel. A user who does not fit waits for the next claim.
  *
- * Each batch row records its event ids, its user ids and the body Postgres built (each user's
- * events together, in sequence order), so a retry resends the same bytes. Events themselves are
- * written only when their batch finishes.
+ * The pending events are the queue's rows that are not dead (delivery_queue, migration 0005).
+ * Each batch row records its event ids, its user ids and the body Postgres built from the outbox
+ * payloads (each user's events together, in sequence order), so a retry resends the same bytes.
+ * The queue rows are removed only when their batch finishes.
  */
 import { sql } from 'kysely';
 import type { Tx } from '../db/database.js';
@@ -38,22 +39,22 @@ export async function formBatches(
     ), candidates AS (
       -- One ordered walk of the pending index, filtered row by row. The filters are scalar
       -- subqueries on purpose: as joins, the planner may lose the order and sort every pending event.
-      SELECT e.id, e.user_id, e.sequence
-        FROM outbox_events e
-       WHERE e.connection_id = ${c} AND e.status = 'pending'
+      SELECT q.outbox_id AS id, q.user_id, q.sequence
+        FROM delivery_queue q
+       WHERE q.connection_id = ${c} AND NOT q.dead
          AND EXISTS (SELECT 1 FROM conn) AND (SELECT batches FROM room) > 0
-         AND NOT (e.user_id = ANY (ARRAY(SELECT unnest(user_ids) FROM open_batches)))
-         AND e.sequence < coalesce((
-               SELECT min(x.sequence) FROM outbox_events x
-                WHERE x.connection_id = ${c} AND x.user_id = e.user_id AND x.status = 'dead'), 2147483647)
-       ORDER BY e.id
+         AND NOT (q.user_id = ANY (ARRAY(SELECT unnest(user_ids) FROM open_batches)))
+         AND q.sequence < coalesce((
+               SELECT min(x.sequence) FROM delivery_queue x
+                WHERE x.connection_id = ${c} AND x.user_id = q.user_id AND x.dead), 2147483647)
+       ORDER BY q.outbox_id
        LIMIT ${webhookIds.length * per}
     ), runs AS (
       SELECT k.id, k.user_id, k.sequence, min(k.id) OVER (PARTITION BY k.user_id) AS user_first_id
         FROM (SELECT c.*, row_number() OVER (PARTITION BY c.user_id ORDER BY c.sequence) AS n FROM candidates c) k
         JOIN LATERAL (
-          SELECT min(x.sequence) AS head FROM outbox_events x
-           WHERE x.connection_id = ${c} AND x.user_id = k.user_id AND x.status IN ('pending', 'dead')) h
+          SELECT min(x.sequence) AS head FROM delivery_queue x
+           WHERE x.connection_id = ${c} AND x.user_id = k.user_id) h
           ON k.sequence - k.n + 1 = h.head
        WHERE k.n <= ${per}
     ), sized AS (

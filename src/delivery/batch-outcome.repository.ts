@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 
-/** Marks the batch and its events delivered. False when it was already finished. */
+/** Marks the batch delivered and takes its events off the queue. False when it was already finished. */
 export async function markBatchDelivered(db: Db, batchId: string, httpStatus: number): Promise<boolean> {
   const result = await sql<{ id: string }>`/* named:mark_batch_delivered */
     WITH b AS (
@@ -14,11 +14,11 @@ export async function markBatchDelivered(db: Db, batchId: string, httpStatus: nu
          SET status = 'delivered', finished_at = now(), last_status = ${httpStatus}, last_error = NULL,
              lease_owner = NULL, lease_until = NULL, body = NULL
        WHERE id = ${batchId} AND status = 'pending'
-      RETURNING id, event_ids
+      RETURNING id, connection_id, event_ids
     ), e AS (
-      UPDATE outbox_events o SET status = 'delivered', delivered_at = now(), batch_id = b.id
-        FROM b, unnest(b.event_ids) AS batch_event(id)
-       WHERE o.id = batch_event.id AND o.status = 'pending'
+      DELETE FROM delivery_queue q
+       USING b, unnest(b.event_ids) AS batch_event(id)
+       WHERE q.connection_id = b.connection_id AND q.outbox_id = batch_event.id AND NOT q.dead
     )
     SELECT id FROM b`.execute(db);
   return result.rows.length > 0;
@@ -74,12 +74,14 @@ export async function deadLetterBatch(db: Db, plan: DeadLetterPlan): Promise<num
          SET status = 'dead', finished_at = now(), last_status = ${plan.httpStatus}, last_error = ${plan.reason},
              lease_owner = NULL, lease_until = NULL, body = NULL
        WHERE id = ${plan.batchId} AND status = 'pending' AND lease_owner = ${plan.owner} AND attempts = ${plan.attempt}
-      RETURNING id, event_ids
-    ), e AS (
-      UPDATE outbox_events o SET status = 'dead', batch_id = b.id
+      RETURNING id, connection_id, event_ids
+    ), q AS (
+      UPDATE delivery_queue q SET dead = true
         FROM b, unnest(b.event_ids) AS batch_event(id)
-       WHERE o.id = batch_event.id AND o.status = 'pending'
-      RETURNING o.event_id, o.connection_id
+       WHERE q.connection_id = b.connection_id AND q.outbox_id = batch_event.id AND NOT q.dead
+      RETURNING q.connection_id, q.outbox_id
+    ), e AS (
+      SELECT o.event_id, o.connection_id FROM q JOIN outbox_events o ON o.id = q.outbox_id
     )
     INSERT INTO dead_letters (event_id, connection_id, batch_id, reason, http_status, response_excerpt)
     SELECT event_id, connection_id, ${plan.batchId}, ${plan.reason}, ${plan.httpStatus}, ${plan.responseExcerpt} FROM e

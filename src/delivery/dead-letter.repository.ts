@@ -102,14 +102,21 @@ async function resolve(
   match: RawBuilder<unknown>,
   resolution: 'replayed' | 'skipped',
 ): Promise<ResolvedEvent[]> {
-  const status = resolution === 'replayed' ? 'pending' : 'skipped';
+  // A replayed event is pending again; a skipped one leaves the queue (which is what skipped means).
+  const moveOn =
+    resolution === 'replayed'
+      ? sql`UPDATE delivery_queue q SET dead = false`
+      : sql`DELETE FROM delivery_queue q`;
   const result = await sql<{ event_id: string; user_id: string; sequence: number }>`
-    WITH e AS (
-      UPDATE outbox_events o SET status = ${status}, batch_id = CASE WHEN ${status} = 'pending' THEN NULL ELSE o.batch_id END
-       WHERE o.connection_id = ${connectionId} AND o.status = 'dead'
-         AND o.event_id IN (SELECT event_id FROM dead_letters
-                             WHERE connection_id = ${connectionId} AND resolved_at IS NULL AND ${match})
-      RETURNING o.event_id, o.user_id, o.sequence
+    WITH q AS (
+      ${moveOn}
+       WHERE q.connection_id = ${connectionId} AND q.dead
+         AND q.outbox_id IN (SELECT o.id FROM outbox_events o
+                              WHERE o.event_id IN (SELECT event_id FROM dead_letters
+                                                    WHERE connection_id = ${connectionId} AND resolved_at IS NULL AND ${match}))
+      RETURNING q.outbox_id, q.user_id, q.sequence
+    ), e AS (
+      SELECT o.event_id, q.user_id, q.sequence FROM q JOIN outbox_events o ON o.id = q.outbox_id
     ), d AS (
       UPDATE dead_letters SET resolved_at = now(), resolution = ${resolution}
        WHERE event_id IN (SELECT event_id FROM e)

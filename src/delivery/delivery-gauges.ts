@@ -22,8 +22,10 @@ export async function backlogByConnection(db: Db): Promise<ConnectionBacklog[]> 
   const result = await sql<{ name: string; backlog: string; oldest: Date | null; dead: string }>`
     SELECT c.name, coalesce(p.n, 0) AS backlog, p.oldest, coalesce(d.n, 0) AS dead
       FROM connections c
-      LEFT JOIN (SELECT connection_id, count(*) AS n, min(created_at) AS oldest
-                   FROM outbox_events WHERE status = 'pending' GROUP BY connection_id) p ON p.connection_id = c.id
+      LEFT JOIN (SELECT q.connection_id, q.n, o.created_at AS oldest
+                   FROM (SELECT connection_id, count(*) AS n, min(outbox_id) AS first
+                           FROM delivery_queue WHERE NOT dead GROUP BY connection_id) q
+                   JOIN outbox_events o ON o.id = q.first) p ON p.connection_id = c.id
       LEFT JOIN (SELECT connection_id, count(*) AS n
                    FROM dead_letters WHERE resolved_at IS NULL GROUP BY connection_id) d ON d.connection_id = c.id`.execute(
     db,

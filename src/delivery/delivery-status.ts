@@ -42,8 +42,9 @@ export async function deliveryStatus(db: Db, connectionId: string): Promise<Deli
   const result = await sql<Row>`
     SELECT
       (SELECT delivery_paused FROM connections WHERE id = ${connectionId}) AS paused,
-      (SELECT count(*) FROM outbox_events WHERE connection_id = ${connectionId} AND status = 'pending') AS backlog,
-      (SELECT created_at FROM outbox_events WHERE connection_id = ${connectionId} AND status = 'pending' ORDER BY id LIMIT 1) AS oldest,
+      (SELECT count(*) FROM delivery_queue WHERE connection_id = ${connectionId} AND NOT dead) AS backlog,
+      (SELECT o.created_at FROM outbox_events o
+        WHERE o.id = (SELECT min(outbox_id) FROM delivery_queue WHERE connection_id = ${connectionId} AND NOT dead)) AS oldest,
       (SELECT count(*) FROM delivery_batches
         WHERE connection_id = ${connectionId} AND status = 'pending' AND lease_until > now()) AS in_flight,
       (SELECT min(next_attempt_at) FROM delivery_batches

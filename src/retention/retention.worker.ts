@@ -16,7 +16,8 @@ const LOCK_KEY = 7_342_118_902;
 const RULES: Array<{ table: string; where: string }> = [
   { table: 'notifications', where: "received_at < now() - interval '7 days'" },
   { table: 'dead_letters', where: "resolved_at < now() - interval '30 days'" },
-  { table: 'outbox_events', where: "status IN ('delivered', 'skipped') AND created_at < now() - interval '7 days' AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.event_id = outbox_events.event_id)" },
+  // Delivered or skipped = off the queue; an event with a dead letter stays until the letter goes.
+  { table: 'outbox_events', where: "created_at < now() - interval '7 days' AND NOT EXISTS (SELECT 1 FROM delivery_queue q WHERE q.connection_id = outbox_events.connection_id AND q.outbox_id = outbox_events.id) AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.event_id = outbox_events.event_id)" },
   { table: 'delivery_batches', where: "status IN ('delivered', 'dead') AND finished_at < now() - interval '8 days'" },
   { table: 'schedule_fires', where: "fired_at < now() - interval '30 days'" },
 ];

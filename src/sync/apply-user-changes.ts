@@ -266,11 +266,18 @@ async function updateUsers(tx: Tx, options: ApplyOptions, rows: UserRow[]): Prom
   );
 }
 
-const EVENT_COLUMNS = ['event_id', 'connection_id', 'user_id', 'sequence', 'type', 'source', 'payload'];
+const EVENT_COLUMNS = ['id', 'event_id', 'connection_id', 'user_id', 'sequence', 'type', 'source', 'payload'];
+const QUEUE_COLUMNS = ['connection_id', 'outbox_id', 'user_id', 'sequence'];
 
+/**
+ * Writes the events to the outbox and queues them for delivery (migration 0005). The outbox ids
+ * are taken from its sequence first, in the events' order, because both COPYs need them.
+ */
 export async function insertEvents(tx: Tx, events: readonly LeenaEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const values = events.map((e) => [
+  const ids = await allocateOutboxIds(tx, events.length);
+  const outbox = events.map((e, i) => [
+    ids[i]!,
     e.id,
     e.connectionId,
     e.userId,
@@ -279,6 +286,17 @@ export async function insertEvents(tx: Tx, events: readonly LeenaEvent[]): Promi
     e.source,
     JSON.stringify(e),
   ]);
-  await tx.executeQuery(copyRows('outbox_events', EVENT_COLUMNS, values));
+  await tx.executeQuery(copyRows('outbox_events', EVENT_COLUMNS, outbox));
+  const queue = events.map((e, i) => [e.connectionId, ids[i]!, e.userId, e.sequence]);
+  await tx.executeQuery(copyRows('delivery_queue', QUEUE_COLUMNS, queue));
   await sql`SELECT pg_notify(${CHANNELS.delivery}, ${events[0]!.connectionId})`.execute(tx);
+}
+
+/** `count` new outbox ids, ascending (nextval runs row by row): a user's later event gets the larger id. */
+async function allocateOutboxIds(tx: Tx, count: number): Promise<string[]> {
+  const result = await sql<{ id: string }>`/* named:allocate_outbox_ids */
+    SELECT nextval('outbox_events_id_seq'::regclass)::text AS id FROM generate_series(1, ${count}::int)`.execute(
+    tx,
+  );
+  return result.rows.map((r) => r.id);
 }

@@ -32,6 +32,7 @@ describe('batch forming (repository, real Postgres)', () => {
     );
   });
   beforeEach(async () => {
+    await sql`DELETE FROM delivery_queue`.execute(db);
     await sql`DELETE FROM outbox_events`.execute(db);
     await sql`DELETE FROM delivery_batches`.execute(db);
     outbox = createOutboxFixture(db, { id: CONNECTION, tenantId: 't' });
@@ -90,9 +91,7 @@ describe('batch forming (repository, real Postgres)', () => {
     await markBatchDelivered(db, second[0]!.id, 200);
     assert.deepEqual(await claimBatches(db, args(), 4), [], 'u1 and u2 wait behind their dead events');
     // Replay u1's dead event: it goes first, then (once delivered) the next one.
-    await sql`UPDATE outbox_events SET status = 'pending', batch_id = NULL WHERE user_id = 'u1' AND sequence = 1`.execute(
-      db,
-    );
+    await sql`UPDATE delivery_queue SET dead = false WHERE user_id = 'u1' AND sequence = 1`.execute(db);
     const replayed = await claimBatches(db, args(), 4);
     assert.deepEqual(
       replayed.flatMap((b) => eventsOf(b.body).map((e) => [e.userId, e.sequence])),
@@ -107,10 +106,13 @@ describe('batch forming (repository, real Postgres)', () => {
     // A writer bug: user "odd" has sequence 2 at a low id and sequence 1 far behind it.
     const insert = (id: number, userId: string, sequence: number) =>
       sql`
-      INSERT INTO outbox_events (id, event_id, connection_id, user_id, sequence, type, source, payload)
-      OVERRIDING SYSTEM VALUE
-      VALUES (${id}, ${`evt_${id}`}, ${CONNECTION}, ${userId}, ${sequence}, 'user.deleted', 'manual',
-              ${JSON.stringify({ id: `evt_${id}`, userId, sequence })}::jsonb)`.execute(db);
+      WITH o AS (
+        INSERT INTO outbox_events (id, event_id, connection_id, user_id, sequence, type, source, payload)
+        OVERRIDING SYSTEM VALUE
+        VALUES (${id}, ${`evt_${id}`}, ${CONNECTION}, ${userId}, ${sequence}, 'user.deleted', 'manual',
+                ${JSON.stringify({ id: `evt_${id}`, userId, sequence })}::jsonb))
+      INSERT INTO delivery_queue (connection_id, outbox_id, user_id, sequence)
+      VALUES (${CONNECTION}, ${id}, ${userId}, ${sequence})`.execute(db);
     await insert(1_000, 'odd', 2);
     for (let i = 1; i <= 150; i++) await insert(1_000 + i, `filler-${i}`, 1);
     await insert(5_000, 'odd', 1);

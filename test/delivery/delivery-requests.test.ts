@@ -61,9 +61,9 @@ describe('delivery requests', () => {
       async () =>
         (
           await h.app.ctx.database.db
-            .selectFrom('outbox_events')
-            .select('status')
-            .where('status', '=', 'pending')
+            .selectFrom('delivery_queue')
+            .select('outbox_id')
+            .where('dead', '=', false)
             .execute()
         ).length === 0,
       5_000,

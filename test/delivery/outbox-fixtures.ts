@@ -107,11 +107,15 @@ async function insertEvents(db: Db, events: FixtureEvent[]): Promise<void> {
   if (events.length === 0) return;
   await db.transaction().execute(async (tx) => {
     await sql`
-      INSERT INTO outbox_events (event_id, connection_id, user_id, sequence, type, source, payload)
-      SELECT * FROM unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.connectionId)}::uuid[],
-                           ${events.map((e) => e.userId)}::text[], ${events.map((e) => e.sequence)}::int[],
-                           ${events.map((e) => e.type)}::text[], ${events.map((e) => e.source)}::text[],
-                           ${events.map((e) => JSON.stringify(e))}::jsonb[])`.execute(tx);
+      WITH o AS (
+        INSERT INTO outbox_events (event_id, connection_id, user_id, sequence, type, source, payload)
+        SELECT * FROM unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.connectionId)}::uuid[],
+                             ${events.map((e) => e.userId)}::text[], ${events.map((e) => e.sequence)}::int[],
+                             ${events.map((e) => e.type)}::text[], ${events.map((e) => e.source)}::text[],
+                             ${events.map((e) => JSON.stringify(e))}::jsonb[])
+        RETURNING id, connection_id, user_id, sequence)
+      INSERT INTO delivery_queue (connection_id, outbox_id, user_id, sequence)
+      SELECT connection_id, id, user_id, sequence FROM o`.execute(tx);
     await sql`SELECT pg_notify('entra_sync_delivery', ${events[0]!.connectionId})`.execute(tx);
   });
 }

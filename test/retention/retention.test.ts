@@ -25,8 +25,13 @@ describe('retention', () => {
       (${conn}, ${sub}, 'updated', 'users/b', now() - interval '1 day')`.execute(db);
     const old = "now() - interval '8 days'";
     for (const [n, status] of [[1, 'delivered'], [2, 'pending'], [3, 'dead'], [4, 'delivered']] as const) {
-      await sql`INSERT INTO outbox_events (event_id, connection_id, user_id, sequence, type, source, payload, status, created_at)
-        VALUES (${`evt_${n}`}, ${conn}, 'u', ${n}, 'user.created', 'reconcile', '{}', ${status}, ${n === 4 ? sql`now()` : sql.raw(old)})`.execute(db);
+      // Delivered events have left the delivery queue; pending and dead ones are still in it.
+      await sql`WITH o AS (
+          INSERT INTO outbox_events (event_id, connection_id, user_id, sequence, type, source, payload, created_at)
+          VALUES (${`evt_${n}`}, ${conn}, 'u', ${n}, 'user.created', 'reconcile', '{}', ${n === 4 ? sql`now()` : sql.raw(old)})
+          RETURNING id)
+        INSERT INTO delivery_queue (connection_id, outbox_id, user_id, sequence, dead)
+        SELECT ${conn}, id, 'u', ${n}, ${status === 'dead'} FROM o WHERE ${status !== 'delivered'}`.execute(db);
     }
     const deleted = await pruneOnce(t.ctx);
     assert.equal(deleted.notifications, 1);
