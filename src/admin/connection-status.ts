@@ -30,7 +30,7 @@ async function statusBody(ctx: AppContext, row: ConnectionRow) {
       SELECT (SELECT max(received_at) FROM notifications WHERE connection_id = ${row.id}) AS last_notification,
              (SELECT count(*) FROM notifications WHERE connection_id = ${row.id} AND received_at > now() - interval '1 hour') AS last_hour,
              (SELECT count(*) FROM users WHERE connection_id = ${row.id} AND graph_state = 'present') AS users_known,
-             (SELECT count(*) FROM users WHERE connection_id = ${row.id} AND sent_profile IS NOT NULL) AS users_in_leena`.execute(db),
+             (SELECT count(*) FROM users WHERE connection_id = ${row.id} AND in_leena) AS users_in_leena`.execute(db),
     deliveryStatus(db, row.id),
     listRuns(db, row.id, 5),
   ]);

@@ -72,7 +72,12 @@ export interface UsersTable {
   graph_profile: Json<Record<string, unknown>> | null;
   graph_state: Generated<'present' | 'soft_deleted' | 'deleted'>;
   in_scope: Generated<boolean>;
+  /** What Leena AI was last sent, when it is not graph_profile (0006). */
   sent_profile: Json<Record<string, unknown>> | null;
+  /** Leena AI was last sent exactly graph_profile; sent_profile is then null (0006). */
+  sent_is_graph: Generated<boolean>;
+  /** Leena AI has the user: sent_profile or sent_is_graph (generated). */
+  in_leena: ColumnType<boolean, never, never>;
   last_sequence: Generated<number>;
   reconcile_run_id: string | null;
   updated_at: DefaultTimestamp;

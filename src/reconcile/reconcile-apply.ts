@@ -25,7 +25,7 @@ export interface Differences {
 /** How many users Leena AI has now (0: the run may take the initial sync's shortcut). */
 export async function sentUserCount(db: Db, connectionId: string): Promise<number> {
   const row = await sql<{ n: string }>`
-    SELECT count(*) AS n FROM users WHERE connection_id = ${connectionId} AND sent_profile IS NOT NULL`.execute(
+    SELECT count(*) AS n FROM users WHERE connection_id = ${connectionId} AND in_leena`.execute(
     db,
   );
   return Number(row.rows[0]?.n ?? 0);
@@ -40,7 +40,7 @@ export async function plannedDeletions(
   const row = await sql<{ total: string; missing: string }>`
     SELECT count(*) AS total,
            count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM reconcile_items i WHERE i.run_id = ${runId} AND i.user_id = u.user_id)) AS missing
-    FROM users u WHERE u.connection_id = ${connectionId} AND u.sent_profile IS NOT NULL`.execute(db);
+    FROM users u WHERE u.connection_id = ${connectionId} AND u.in_leena`.execute(db);
   return { totalBefore: Number(row.rows[0]?.total ?? 0), deletions: Number(row.rows[0]?.missing ?? 0) };
 }
 
@@ -137,7 +137,7 @@ async function applyMissing(
   for (;;) {
     const missing = await sql<{ user_id: string; graph_state: string }>`
       SELECT user_id, graph_state FROM users u
-      WHERE u.connection_id = ${connection.id} AND u.sent_profile IS NOT NULL AND u.user_id > ${after}
+      WHERE u.connection_id = ${connection.id} AND u.in_leena AND u.user_id > ${after}
         AND NOT EXISTS (SELECT 1 FROM reconcile_items i WHERE i.run_id = ${runId} AND i.user_id = u.user_id)
       ORDER BY user_id LIMIT ${CHUNK}`.execute(db);
     if (missing.rows.length === 0) return;

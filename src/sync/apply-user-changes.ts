@@ -129,7 +129,13 @@ function mergeByUser(observations: readonly UserObservation[]): Map<string, User
 
 async function lockRows(tx: Tx, connectionId: string, userIds: string[]): Promise<Map<string, UserRow>> {
   const rows = await lockUsersQuery(connectionId, userIds).execute(tx);
-  return new Map(rows.rows.map((r) => [r.user_id, r]));
+  // Leena AI has exactly graph_profile (0006): the same object, so the writes below store it once again.
+  return new Map(
+    rows.rows.map(({ sent_is_graph, ...r }) => [
+      r.user_id,
+      sent_is_graph ? { ...r, sent_profile: r.graph_profile as UserProfile } : r,
+    ]),
+  );
 }
 
 /**
@@ -142,8 +148,8 @@ async function lockRows(tx: Tx, connectionId: string, userIds: string[]): Promis
  */
 export function lockUsersQuery(connectionId: string, userIds: readonly string[]) {
   const sorted = [...userIds].sort();
-  return sql<UserRow>`
-    SELECT u.user_id, u.graph_profile, u.graph_state, u.in_scope, u.sent_profile, u.last_sequence
+  return sql<UserRow & { sent_is_graph: boolean }>`
+    SELECT u.user_id, u.graph_profile, u.graph_state, u.in_scope, u.sent_profile, u.sent_is_graph, u.last_sequence
     FROM unnest(${sorted}::text[]) WITH ORDINALITY AS wanted(user_id, n)
     CROSS JOIN LATERAL (
       SELECT * FROM users u WHERE u.connection_id = ${connectionId} AND u.user_id = wanted.user_id
@@ -221,6 +227,7 @@ const USER_COLUMNS = [
   'graph_state',
   'in_scope',
   'sent_profile',
+  'sent_is_graph',
   'last_sequence',
 ];
 
@@ -229,14 +236,19 @@ async function insertUsers(tx: Tx, options: ApplyOptions, rows: UserRow[]): Prom
   if (rows.length === 0) return;
   const values = rows.map((row) => {
     const graph = row.graph_profile === null ? null : JSON.stringify(row.graph_profile);
-    // What was just sent is usually exactly what Graph has: then it is serialised once.
-    const sent =
-      row.sent_profile === null
-        ? null
-        : row.sent_profile === row.graph_profile
-          ? graph
-          : JSON.stringify(row.sent_profile);
-    return [options.connectionId, row.user_id, graph, row.graph_state, row.in_scope, sent, row.last_sequence];
+    // What was just sent is usually exactly what Graph has: then it is stored once (0006).
+    const sentIsGraph = sentIsGraphProfile(row);
+    const sent = row.sent_profile === null || sentIsGraph ? null : JSON.stringify(row.sent_profile);
+    return [
+      options.connectionId,
+      row.user_id,
+      graph,
+      row.graph_state,
+      row.in_scope,
+      sent,
+      sentIsGraph,
+      row.last_sequence,
+    ];
   });
   await tx.executeQuery(copyRows('users', USER_COLUMNS, values));
 }
@@ -249,21 +261,28 @@ async function insertUsers(tx: Tx, options: ApplyOptions, rows: UserRow[]): Prom
 async function updateUsers(tx: Tx, options: ApplyOptions, rows: UserRow[]): Promise<void> {
   if (rows.length === 0) return;
   const sent = rows.map(({ sent_profile, ...row }) =>
-    sent_profile !== null && sent_profile === row.graph_profile
-      ? { ...row, sent_same: true }
-      : { ...row, sent_profile },
+    sentIsGraphProfile({ sent_profile, ...row })
+      ? { ...row, sent_is_graph: true }
+      : { ...row, sent_profile, sent_is_graph: false },
   );
   await sql`
-    INSERT INTO users (connection_id, user_id, graph_profile, graph_state, in_scope, sent_profile, last_sequence, updated_at)
-    SELECT ${options.connectionId}, u.user_id, u.graph_profile, u.graph_state, u.in_scope,
-           CASE WHEN u.sent_same THEN u.graph_profile ELSE u.sent_profile END, u.last_sequence, now()
+    INSERT INTO users (connection_id, user_id, graph_profile, graph_state, in_scope, sent_profile, sent_is_graph, last_sequence, updated_at)
+    SELECT ${options.connectionId}, u.user_id, u.graph_profile, u.graph_state, u.in_scope, u.sent_profile, u.sent_is_graph,
+           u.last_sequence, now()
     FROM json_to_recordset(${JSON.stringify(sent)}::json)
-         AS u(user_id text, graph_profile json, graph_state text, in_scope boolean, sent_profile json, sent_same boolean, last_sequence int)
+         AS u(user_id text, graph_profile json, graph_state text, in_scope boolean, sent_profile json, sent_is_graph boolean, last_sequence int)
     ON CONFLICT (connection_id, user_id) DO UPDATE SET
       graph_profile = EXCLUDED.graph_profile, graph_state = EXCLUDED.graph_state, in_scope = EXCLUDED.in_scope,
-      sent_profile = EXCLUDED.sent_profile, last_sequence = EXCLUDED.last_sequence, updated_at = now()`.execute(
-    tx,
-  );
+      sent_profile = EXCLUDED.sent_profile, sent_is_graph = EXCLUDED.sent_is_graph,
+      last_sequence = EXCLUDED.last_sequence, updated_at = now()`.execute(tx);
+}
+
+/**
+ * Leena AI was sent exactly Graph's profile: the same object (what completeProfile returns for a
+ * whole profile, and what lockRows gives back for a row stored that way).
+ */
+function sentIsGraphProfile(row: UserRow): boolean {
+  return row.sent_profile !== null && row.sent_profile === row.graph_profile;
 }
 
 const EVENT_COLUMNS = ['id', 'event_id', 'connection_id', 'user_id', 'sequence', 'type', 'source', 'payload'];

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { adminFetch } from '../helpers/context.js';
 import { eventually, settled, startHarness, type Harness } from '../helpers/sync-harness.js';
-import { outbox } from '../sync/outbox-reader.js';
+import { outbox, sentProfiles } from '../sync/outbox-reader.js';
 
 /** The exact differences between Graph and what Leena AI has: the oracle for a run's counts. */
 async function expectedDiff(h: Harness) {
-  const rows = await h.db.database.db.selectFrom('users').select(['user_id', 'sent_profile']).where('sent_profile', 'is not', null).execute();
-  const sent = new Map(rows.map((r) => [r.user_id, r.sent_profile as Record<string, unknown>]));
+  const sent = await sentProfiles(h.db.database);
   const graph = h.sim.listUsers(h.tenantId);
   let created = 0;
   let updated = 0;
@@ -35,8 +34,7 @@ async function runToEnd(h: Harness, body: Record<string, unknown> = {}) {
 
 /** Sent state (what Leena AI has) equals Graph's in-scope users, field for field. */
 async function assertConverged(h: Harness) {
-  const rows = await h.db.database.db.selectFrom('users').select(['user_id', 'sent_profile']).where('sent_profile', 'is not', null).execute();
-  const sent = new Map(rows.map((r) => [r.user_id, r.sent_profile as Record<string, unknown>]));
+  const sent = await sentProfiles(h.db.database);
   const graph = h.sim.listUsers(h.tenantId);
   assert.equal(sent.size, graph.length, 'same set of users');
   for (const u of graph) {

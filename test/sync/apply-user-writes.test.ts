@@ -122,4 +122,39 @@ describe('what a page writes', () => {
       ['a1:user.created', 'b1:user.created', 'b2:user.updated', 'c1:user.created'],
     );
   });
+
+  it("stores what Leena AI was sent once when it is Graph's profile, and diffs against it", async () => {
+    const stored = async (id: string) =>
+      (
+        await sql<{ sent_profile: unknown; sent_is_graph: boolean; in_leena: boolean }>`
+          SELECT sent_profile, sent_is_graph, in_leena FROM users WHERE connection_id = ${connectionId} AND user_id = ${id}`.execute(
+          target.database.db,
+        )
+      ).rows[0];
+    await apply([{ userId: 'd', profile: profile('d', 'Engineer'), full: true, state: 'present' }]);
+    assert.deepEqual(await stored('d'), { sent_profile: null, sent_is_graph: true, in_leena: true });
+    // A row in the layout before 0006 (sent_profile written out) is read the same way.
+    await sql`INSERT INTO users (connection_id, user_id, graph_profile, sent_profile, last_sequence)
+              VALUES (${connectionId}, 'e', ${JSON.stringify(profile('e', 'Engineer'))}, ${JSON.stringify(profile('e', 'Engineer'))}, 1)`.execute(
+      target.database.db,
+    );
+    const changed = await apply(
+      ['d', 'e'].map((id) => ({
+        userId: id,
+        profile: { id, jobTitle: 'Manager' },
+        state: 'present' as const,
+      })),
+    );
+    assert.deepEqual(
+      changed.events.map((e) => [e.userId, e.type, e.changes]),
+      [
+        ['d', 'user.updated', { jobTitle: { old: 'Engineer', new: 'Manager' } }],
+        ['e', 'user.updated', { jobTitle: { old: 'Engineer', new: 'Manager' } }],
+      ],
+    );
+    assert.deepEqual(await stored('e'), { sent_profile: null, sent_is_graph: true, in_leena: true });
+    const gone = await apply([{ userId: 'd', state: 'deleted' }]);
+    assert.equal(gone.deleted, 1);
+    assert.deepEqual(await stored('d'), { sent_profile: null, sent_is_graph: false, in_leena: false });
+  });
 });
