@@ -129,7 +129,8 @@ function mergeByUser(observations: readonly UserObservation[]): Map<string, User
 
 async function lockRows(tx: Tx, connectionId: string, userIds: string[]): Promise<Map<string, UserRow>> {
   const rows = await lockUsersQuery(connectionId, userIds).execute(tx);
-  // Leena AI has exactly graph_profile (0006): the same object, so the writes below store it once again.
+  // Stored as "Leena AI has graph_profile" (0006): sent_profile is that same object, which decide()
+  // reads and the writes below recognise, so an unchanged row is stored as the flag again.
   return new Map(
     rows.rows.map(({ sent_is_graph, ...r }) => [
       r.user_id,
