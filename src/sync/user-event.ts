@@ -21,8 +21,8 @@ export interface LeenaEvent {
 
 /**
  * `evt_` + base64url(the time in ms, 6 bytes, then 80 random bits). Ids made close in time share a
- * prefix, so the event_id index takes new ids (and the new row versions written when events are
- * delivered) on a few recently used pages instead of random ones all over the index. Measured:
+ * prefix, so the event_id index takes new ids on a few recently used pages instead of random ones
+ * all over the index. Measured (when delivery still rewrote outbox rows, before migration 0005):
  * the 1M initial sync wrote the outbox in 166 s instead of 196 s (one run each, alternated); at
  * 100k there was no difference.
  */

@@ -17,13 +17,8 @@ describe('migrations', () => {
       const results = await Promise.all(replicas.map((r) => migrate(r.pool)));
       const appliedBy = results.filter((r) => r.applied.length > 0);
       assert.equal(appliedBy.length, 1, 'one replica applies, the others find nothing to do');
-      assert.deepEqual(
-        appliedBy[0]!.applied,
-        loadMigrations().map((m) => m.name),
-      );
-      const rows = await target.database.pool.query(
-        'SELECT version, checksum FROM schema_migrations ORDER BY version',
-      );
+      assert.deepEqual(appliedBy[0]!.applied, loadMigrations().map((m) => m.name));
+      const rows = await target.database.pool.query('SELECT version, checksum FROM schema_migrations ORDER BY version');
       assert.deepEqual(
         rows.rows.map((r) => r.version),
         loadMigrations().map((m) => m.version),
@@ -42,17 +37,9 @@ describe('migrations', () => {
     try {
       const broken = [
         ...loadMigrations(),
-        {
-          version: '9999',
-          name: '9999_broken',
-          sql: 'CREATE TABLE half_done (id int); SELECT 1/0;',
-          checksum: 'x',
-        },
+        { version: '9999', name: '9999_broken', sql: 'CREATE TABLE half_done (id int); SELECT 1/0;', checksum: 'x' },
       ];
-      await assert.rejects(
-        migrate(target.database.pool, broken),
-        /migration 9999_broken failed: division by zero/,
-      );
+      await assert.rejects(migrate(target.database.pool, broken), /migration 9999_broken failed: division by zero/);
       const table = await target.database.pool.query("SELECT to_regclass('half_done') AS t");
       assert.equal(table.rows[0].t, null);
       const status = await migrationStatus(target.database.pool, broken);

@@ -1,11 +1,12 @@
 /**
- * Contract-shaped outbox events for delivery tests, written the way the sync writes them: in one
- * transaction with NOTIFY entra_sync_delivery. Each user's profile is tracked so that updates
+ * Contract-shaped outbox events for delivery tests, written by the sync's own writer: outbox and
+ * delivery queue in one transaction with NOTIFY entra_sync_delivery. Each user's profile is tracked so that updates
  * carry correct `changes` and the sink's oracle can check the resulting state.
  */
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.js';
+import { insertEvents as writeEvents } from '../../src/sync/apply-user-changes.js';
+import type { LeenaEvent } from '../../src/sync/user-event.js';
 
 type Profile = Record<string, unknown> & { id: string; jobTitle: string | null };
 type Kind = 'created' | 'updated' | 'deleted';
@@ -94,28 +95,9 @@ function newProfile(userId: string): Profile {
   };
 }
 
-type FixtureEvent = {
-  id: string;
-  type: string;
-  connectionId: string;
-  userId: string;
-  sequence: number;
-  source: string;
-};
-
-async function insertEvents(db: Db, events: FixtureEvent[]): Promise<void> {
+/** Through the sync's own writer (outbox, delivery queue and NOTIFY, one transaction). */
+async function insertEvents(db: Db, events: ReadonlyArray<Record<string, unknown>>): Promise<void> {
   if (events.length === 0) return;
-  await db.transaction().execute(async (tx) => {
-    await sql`
-      WITH o AS (
-        INSERT INTO outbox_events (event_id, connection_id, user_id, sequence, type, source, payload)
-        SELECT * FROM unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.connectionId)}::uuid[],
-                             ${events.map((e) => e.userId)}::text[], ${events.map((e) => e.sequence)}::int[],
-                             ${events.map((e) => e.type)}::text[], ${events.map((e) => e.source)}::text[],
-                             ${events.map((e) => JSON.stringify(e))}::jsonb[])
-        RETURNING id, connection_id, user_id, sequence)
-      INSERT INTO delivery_queue (connection_id, outbox_id, user_id, sequence)
-      SELECT connection_id, id, user_id, sequence FROM o`.execute(tx);
-    await sql`SELECT pg_notify('entra_sync_delivery', ${events[0]!.connectionId})`.execute(tx);
-  });
+  // The fixture builds contract-shaped events without the writer's narrow types.
+  await db.transaction().execute((tx) => writeEvents(tx, events as unknown as LeenaEvent[]));
 }
