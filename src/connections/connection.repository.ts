@@ -34,6 +34,11 @@ export async function findConnectionRow(db: Db | Tx, idOrName: string): Promise<
   return query.executeTakeFirst();
 }
 
+/** By id only, for workers holding a connection id from another row: one primary-key probe. */
+export async function findConnectionById(db: Db | Tx, id: string): Promise<ConnectionRow | undefined> {
+  return db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export async function listConnectionRows(db: Db | Tx): Promise<ConnectionRow[]> {
   return db.selectFrom('connections').selectAll().orderBy('created_at').orderBy('name').execute();
 }

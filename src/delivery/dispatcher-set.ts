@@ -49,6 +49,7 @@ export function startDispatcherSet(ctx: AppContext, client: LeenaClient): Dispat
     loop: {
       name: loop.name,
       wake: () => loop.wake(),
+      wakeWithin: (ms) => loop.wakeWithin(ms),
       async stop() {
         await loop.stop();
         await Promise.all([...entries.values()].map((e) => e.dispatcher.stop()));

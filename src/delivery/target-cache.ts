@@ -6,7 +6,7 @@
  */
 import type { AppContext } from '../context.js';
 import { decryptSecrets } from '../connections/connection.service.js';
-import { findConnectionRow } from '../connections/connection.repository.js';
+import { findConnectionById } from '../connections/connection.repository.js';
 import type { LeenaTarget } from './leena-client.js';
 import { decodeSigningSecret } from './signing.js';
 
@@ -37,7 +37,7 @@ export function createTargetCache(ctx: Ctx, connectionId: string, ttlMs = TARGET
 }
 
 async function loadTarget(ctx: Ctx, connectionId: string): Promise<{ target: LeenaTarget; updatedAt: Date }> {
-  const row = await findConnectionRow(ctx.database.db, connectionId);
+  const row = await findConnectionById(ctx.database.db, connectionId);
   if (!row) throw new Error(`connection ${connectionId} no longer exists; its batches are not sent`);
   let secrets;
   try {

@@ -9,7 +9,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { Database } from '../db/database.js';
-import { CHANNELS } from '../work/wakeups.js';
+import { CHANNELS, SYNC_PENDING } from '../work/wakeups.js';
 import { requestSubscriptionWork } from '../subscriptions/subscription.repository.js';
 import type { AcceptedItem } from './notification-check.js';
 
@@ -100,7 +100,7 @@ const STORE_NOTIFICATIONS = `/* named:store_notifications */
     WHERE connection_id = ANY($6::uuid[]) AND pending_since IS NULL
     RETURNING 1
   )
-  SELECT pg_notify('${CHANNELS.sync}', '') WHERE EXISTS (SELECT 1 FROM pending)`;
+  SELECT pg_notify('${CHANNELS.sync}', '${SYNC_PENDING}') WHERE EXISTS (SELECT 1 FROM pending)`;
 
 function storeValues(items: readonly AcceptedItem[]): unknown[] {
   // Lifecycle items other than "missed" need no delta round: only changes mark a connection pending.

@@ -3,7 +3,7 @@
  * rounds wait (notifications keep being stored) and cannot interleave with it; a run whose
  * replica died is found again once its lease runs out and restarts from its scan.
  */
-import { findConnectionRow } from '../connections/connection.repository.js';
+import { findConnectionById } from '../connections/connection.repository.js';
 import type { AppContext } from '../context.js';
 import type { GraphClients } from '../graph/graph-clients.js';
 import { extendSyncLease, releaseSync, tryLeaseConnection } from '../sync/sync-state.repository.js';
@@ -41,7 +41,7 @@ export function startReconcileWorker(ctx: AppContext, wakeups: Wakeups, graphs: 
 
 async function execute(ctx: AppContext, graphs: GraphClients, run: RunRow): Promise<void> {
   const db = ctx.database.db;
-  const connection = await findConnectionRow(db, run.connection_id);
+  const connection = await findConnectionById(db, run.connection_id);
   if (!connection) return finishRun(db, run.id, 'failed', { error: 'connection deleted' });
   try {
     await runReconcile(ctx, graphs.forConnection(connection).api, connection, run);

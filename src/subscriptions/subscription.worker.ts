@@ -1,5 +1,5 @@
 /** Runs the subscription keeper for every due subscription, one replica per subscription (lease). */
-import { findConnectionRow } from '../connections/connection.repository.js';
+import { findConnectionById } from '../connections/connection.repository.js';
 import type { AppContext } from '../context.js';
 import { EntraAuthError } from '../graph/graph-errors.js';
 import type { GraphClients } from '../graph/graph-clients.js';
@@ -19,7 +19,7 @@ export function startSubscriptionWorker(ctx: AppContext, wakeups: Wakeups, graph
       const db = ctx.database.db;
       const row = await claimDueSubscription(db, ctx.replicaId, ctx.config.leaseSeconds);
       if (!row) return (await msUntilNextSubscriptionCheck(db)) ?? false;
-      const connection = await findConnectionRow(db, row.connection_id);
+      const connection = await findConnectionById(db, row.connection_id);
       if (!connection) return true;
       const log = ctx.logger.child({ connectionId: connection.id, connection: connection.name });
       try {

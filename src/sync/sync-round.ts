@@ -73,7 +73,7 @@ export async function runSyncRound(
     deltaLink: claim.users_delta_link!,
     source: 'notification',
     inScope,
-    onCommit: (tx, deltaLink) => completeSync(tx, claim, { usersDeltaLink: deltaLink, nextGroupPollAt }),
+    onCommit: (db, deltaLink) => completeSync(db, claim, ctx.replicaId, { usersDeltaLink: deltaLink, nextGroupPollAt }),
   });
   const scopeSummary = scope ? { entered: scope.entered, left: scope.left, guarded: scope.guarded } : undefined;
   return { kind: 'synced', users, scope: scopeSummary, graphRequests: graph.requestCount() - before };

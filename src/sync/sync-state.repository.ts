@@ -1,7 +1,8 @@
 /** sync_state: the per-connection work marker and its lease. */
 import { sql } from 'kysely';
+import type { ConnectionRow } from '../connections/connection.repository.js';
 import type { Db, Tx } from '../db/database.js';
-import { CHANNELS } from '../work/wakeups.js';
+import { CHANNELS, SYNC_PENDING } from '../work/wakeups.js';
 
 export interface ClaimedSync {
   readonly connection_id: string;
@@ -15,15 +16,22 @@ export interface ClaimedSync {
 }
 
 /**
- * Claims the connection whose work is most overdue. The pending marker moves to
- * claimed_pending_since, so notifications arriving during the round start a new one, and a round
- * lost in a crash is found again once its lease runs out.
+ * Claims the connection whose work is most overdue, and returns its connections row read in the
+ * same statement (a round would otherwise start with a query of its own for it). The pending
+ * marker moves to claimed_pending_since, so notifications arriving during the round start a new
+ * one, and a round lost in a crash is found again once its lease runs out.
  */
-export async function claimSync(db: Db, owner: string, leaseSeconds: number, debounceMs: number): Promise<ClaimedSync | undefined> {
-  const rows = await sql<ClaimedSync>`
+export async function claimSync(
+  db: Db,
+  owner: string,
+  leaseSeconds: number,
+  debounceMs: number,
+): Promise<{ claim: ClaimedSync; connection: ConnectionRow } | undefined> {
+  const rows = await sql<ClaimedSync & ConnectionRow>`
     UPDATE sync_state s SET lease_owner = ${owner}, lease_until = now() + make_interval(secs => ${leaseSeconds}),
       claimed_pending_since = COALESCE(s.claimed_pending_since, s.pending_since), pending_since = NULL
-    WHERE s.connection_id = (
+    FROM connections c
+    WHERE c.id = s.connection_id AND s.connection_id = (
       SELECT connection_id FROM sync_state
       WHERE (lease_until IS NULL OR lease_until < now())
         AND (pending_since <= now() - make_interval(secs => ${debounceMs / 1000})
@@ -31,8 +39,31 @@ export async function claimSync(db: Db, owner: string, leaseSeconds: number, deb
       ORDER BY LEAST(claimed_pending_since, pending_since, resync_requested_at, next_group_poll_at)
       LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING s.connection_id, s.users_delta_link, s.groups_delta_link, s.groups_delta_ids,
-              s.claimed_pending_since, s.resync_requested_at, s.next_group_poll_at, s.initial_sync_at`.execute(db);
-  return rows.rows[0];
+              s.claimed_pending_since, s.resync_requested_at, s.next_group_poll_at, s.initial_sync_at, c.*`.execute(db);
+  const row = rows.rows[0];
+  if (!row) return undefined;
+  const {
+    connection_id,
+    users_delta_link,
+    groups_delta_link,
+    groups_delta_ids,
+    claimed_pending_since,
+    resync_requested_at,
+    next_group_poll_at,
+    initial_sync_at,
+    ...connection
+  } = row;
+  const claim = {
+    connection_id,
+    users_delta_link,
+    groups_delta_link,
+    groups_delta_ids,
+    claimed_pending_since,
+    resync_requested_at,
+    next_group_poll_at,
+    initial_sync_at,
+  };
+  return { claim, connection };
 }
 
 /** Milliseconds until some connection's sync work falls due (for the worker's sleep). */
@@ -53,18 +84,25 @@ export async function extendSyncLease(db: Db, connectionId: string, owner: strin
   return Number(r.numAffectedRows ?? 0) > 0;
 }
 
-/** Success: the round's work is done (only what was claimed; newer requests stay). */
+/**
+ * Success: the round's work is done (only what was claimed; newer requests stay) and, in the same
+ * statement, the lease is given back — one commit per round fewer than releasing it afterwards,
+ * which counts at 50 rounds a second under notification load.
+ */
 export async function completeSync(
-  tx: Tx,
+  db: Db | Tx,
   claim: ClaimedSync,
+  owner: string,
   patch: { usersDeltaLink?: string; nextGroupPollAt?: Date | null },
 ): Promise<void> {
   await sql`UPDATE sync_state SET
       users_delta_link = COALESCE(${patch.usersDeltaLink ?? null}, users_delta_link),
       claimed_pending_since = NULL,
       next_group_poll_at = CASE WHEN ${patch.nextGroupPollAt !== undefined} THEN ${patch.nextGroupPollAt ?? null}::timestamptz ELSE next_group_poll_at END,
-      last_delta_at = now(), last_delta_error = NULL
-    WHERE connection_id = ${claim.connection_id}`.execute(tx);
+      last_delta_at = now(), last_delta_error = NULL,
+      lease_until = CASE WHEN lease_owner = ${owner} THEN NULL ELSE lease_until END,
+      lease_owner = CASE WHEN lease_owner = ${owner} THEN NULL ELSE lease_owner END
+    WHERE connection_id = ${claim.connection_id}`.execute(db);
 }
 
 export async function releaseSync(db: Db, connectionId: string, owner: string, retryInMs = 0, error?: string): Promise<void> {
@@ -79,7 +117,7 @@ export async function markPending(db: Db | Tx, connectionIds: readonly string[])
   if (connectionIds.length === 0) return;
   await sql`UPDATE sync_state SET pending_since = now()
     WHERE connection_id = ANY(${[...connectionIds]}::uuid[]) AND pending_since IS NULL`.execute(db);
-  await sql`SELECT pg_notify(${CHANNELS.sync}, '')`.execute(db);
+  await sql`SELECT pg_notify(${CHANNELS.sync}, ${SYNC_PENDING})`.execute(db);
 }
 
 export async function requestResync(db: Db | Tx, connectionId: string): Promise<void> {

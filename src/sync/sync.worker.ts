@@ -4,10 +4,10 @@
  * replicas ever process the same connection at once.
  */
 import type { AppContext } from '../context.js';
-import { findConnectionRow } from '../connections/connection.repository.js';
+import type { ConnectionRow } from '../connections/connection.repository.js';
 import { EntraAuthError, GraphRequestError } from '../graph/graph-errors.js';
 import type { GraphClients } from '../graph/graph-clients.js';
-import { CHANNELS, type Wakeups } from '../work/wakeups.js';
+import { CHANNELS, SYNC_PENDING, type Wakeups } from '../work/wakeups.js';
 import { startWorkerLoop, type WorkerLoop } from '../work/worker-loop.js';
 import { runSyncRound } from './sync-round.js';
 import { claimSync, type ClaimedSync, extendSyncLease, msUntilNextSync, releaseSync, requestResync } from './sync-state.repository.js';
@@ -20,26 +20,28 @@ export function startSyncWorker(ctx: AppContext, wakeups: Wakeups, graphs: Graph
     logger: ctx.logger,
     idleMs: IDLE_MS,
     step: async () => {
-      const claim = await claimSync(ctx.database.db, ctx.replicaId, ctx.config.leaseSeconds, ctx.config.changeDebounceMs);
-      if (!claim) return (await msUntilNextSync(ctx.database.db, ctx.config.changeDebounceMs)) ?? false;
-      await withHeartbeat(ctx, claim.connection_id, () => syncOne(ctx, graphs, claim));
+      const claimed = await claimSync(ctx.database.db, ctx.replicaId, ctx.config.leaseSeconds, ctx.config.changeDebounceMs);
+      if (!claimed) return (await msUntilNextSync(ctx.database.db, ctx.config.changeDebounceMs)) ?? false;
+      const { claim, connection } = claimed;
+      await withHeartbeat(ctx, claim.connection_id, () => syncOne(ctx, graphs, claim, connection));
       return true;
     },
   });
-  wakeups.on(CHANNELS.sync, () => loop.wake());
+  wakeups.on(CHANNELS.sync, (payload) =>
+    payload === SYNC_PENDING ? loop.wakeWithin(ctx.config.changeDebounceMs) : loop.wake(),
+  );
   return loop;
 }
 
-async function syncOne(ctx: AppContext, graphs: GraphClients, claim: ClaimedSync): Promise<void> {
+async function syncOne(ctx: AppContext, graphs: GraphClients, claim: ClaimedSync, connection: ConnectionRow): Promise<void> {
   const db = ctx.database.db;
-  const connection = await findConnectionRow(db, claim.connection_id);
-  if (!connection) return;
   const log = ctx.logger.child({ connectionId: connection.id, connection: connection.name });
   const started = Date.now();
   try {
     const graph = graphs.forConnection(connection).api;
     const outcome = await runSyncRound(ctx, graph, connection, claim);
-    await releaseSync(db, connection.id, ctx.replicaId);
+    // A delta round gave the lease back when it committed (completeSync); a hand-over did not.
+    if (outcome.kind === 'reconcile-queued') await releaseSync(db, connection.id, ctx.replicaId);
     if (connection.credential_error) {
       await db.updateTable('connections').set({ credential_error: null }).where('id', '=', connection.id).execute();
     }

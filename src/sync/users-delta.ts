@@ -37,8 +37,11 @@ export interface UsersDeltaOptions {
   readonly deltaLink: string;
   readonly source: EventSource;
   readonly inScope?: (userId: string) => boolean;
-  /** Runs in the transaction that stores the new deltaLink (flags, bookkeeping). */
-  readonly onCommit: (tx: Tx, deltaLink: string) => Promise<void>;
+  /**
+   * Stores the new deltaLink (and bookkeeping): in the transaction of the last page's events, or
+   * on its own when the round saw no change.
+   */
+  readonly onCommit: (db: Db | Tx, deltaLink: string) => Promise<void>;
 }
 
 export function initialUsersDeltaUrl(): string {
@@ -98,8 +101,11 @@ async function applyPage(
   applyOptions: ApplyOptions,
   observed: UserObservation[],
   totals: { created: number; updated: number; deleted: number },
-  inSameTransaction: (tx: Tx) => Promise<void>,
+  inSameTransaction: (db: Db | Tx) => Promise<void>,
 ): Promise<void> {
+  // Nothing changed (most rounds under a steady trickle of notifications): one statement, no
+  // BEGIN/COMMIT around it.
+  if (observed.length === 0) return inSameTransaction(o.db);
   let needsFullRead: string[] = [];
   await o.db.transaction().execute(async (tx) => {
     const r = await applyUserObservations(tx, observed, applyOptions);

@@ -14,6 +14,13 @@ export const CHANNELS = {
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
+/**
+ * Payload of a sync NOTIFY that only made connections pending: their rounds fall due
+ * CHANGE_DEBOUNCE_MS later, so the sync loops wake then rather than at once (under notification
+ * load a wake at once was a claim and a due-time query per round that found nothing due).
+ */
+export const SYNC_PENDING = 'pending';
+
 export interface Wakeups {
   on(channel: Channel, listener: (payload: string) => void): void;
   close(): Promise<void>;

@@ -8,6 +8,12 @@ import type { Logger } from '../observability/logger.js';
 export interface WorkerLoop {
   readonly name: string;
   wake(): void;
+  /**
+   * Work falls due in `ms` (debounced work just requested): the loop runs a step then at the
+   * latest, instead of now — waking at once would only find it not yet due. An earlier wake or
+   * due time still wins.
+   */
+  wakeWithin(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -30,23 +36,41 @@ export function startWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
   const controller = new AbortController();
   let wakeUp: (() => void) | undefined;
   let woken = false;
+  // The earliest wakeWithin() deadline (ms epoch) that no step has looked at yet.
+  let wakeBy: number | undefined;
+  let rearm: (() => void) | undefined;
   let failures = 0;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       if (woken || controller.signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
+      const end = Date.now() + ms;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(done, Math.max(0, Math.min(end, wakeBy ?? end) - Date.now()));
+      };
       function done() {
         clearTimeout(timer);
         wakeUp = undefined;
+        rearm = undefined;
         resolve();
       }
       wakeUp = done;
+      rearm = arm;
+      arm();
     });
+
+  const wake = () => {
+    woken = true;
+    wakeUp?.();
+  };
 
   const running = (async () => {
     while (!controller.signal.aborted) {
+      // What was requested before this step is visible to it (NOTIFY follows the commit).
       woken = false;
+      wakeBy = undefined;
       let outcome: boolean | number = false;
       try {
         outcome = await options.step(controller.signal);
@@ -65,9 +89,13 @@ export function startWorkerLoop(options: WorkerLoopOptions): WorkerLoop {
 
   return {
     name: options.name,
-    wake() {
-      woken = true;
-      wakeUp?.();
+    wake,
+    wakeWithin(ms) {
+      if (ms <= 0) return wake();
+      const at = Date.now() + ms;
+      if (wakeBy !== undefined && wakeBy <= at) return;
+      wakeBy = at;
+      rearm?.();
     },
     async stop() {
       controller.abort();
