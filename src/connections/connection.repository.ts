@@ -56,9 +56,13 @@ export async function updateConnectionRow(tx: Tx, id: string, patch: Partial<Con
     .executeTakeFirstOrThrow();
 }
 
-export async function deleteConnectionRow(db: Db | Tx, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+/** Everything else of the connection goes by ON DELETE CASCADE; notifications has no foreign key (0007). */
+export async function deleteConnectionRow(db: Db, id: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('notifications').where('connection_id', '=', id).execute();
+    const result = await tx.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  });
 }
 
 /** Rows every new connection needs: sync state asking for the initial full sync, subscriptions to create. */

@@ -76,10 +76,17 @@ describe('admin connections API', () => {
     const subs = await t.ctx.database.db.selectFrom('subscriptions').select('kind').where('connection_id', '=', id).execute();
     assert.deepEqual(subs.map((s) => s.kind).sort(), ['groups', 'users']);
 
+    // notifications has no foreign key (0007): deleting the connection deletes them itself.
+    await t.ctx.database.pool.query(
+      `INSERT INTO notifications (connection_id, subscription_id, change_type, resource) VALUES ($1, gen_random_uuid(), 'updated', 'users/x')`,
+      [id],
+    );
     assert.equal((await adminFetch(t.url, '/admin/connections/crud', { method: 'DELETE' })).status, 204);
     assert.equal((await adminFetch(t.url, `/admin/connections/${id}`)).status, 404);
     const left = await t.ctx.database.db.selectFrom('subscriptions').select('id').where('connection_id', '=', id).execute();
     assert.equal(left.length, 0, 'dependent rows go with the connection');
+    const notified = await t.ctx.database.pool.query('SELECT 1 FROM notifications WHERE connection_id = $1', [id]);
+    assert.equal(notified.rowCount, 0, 'its notifications go with it');
   });
 
   it('stores every secret encrypted: the raw row holds none in clear', async () => {
