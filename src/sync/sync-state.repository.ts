@@ -21,6 +21,17 @@ export interface ClaimedSync {
  * marker moves to claimed_pending_since, so notifications arriving during the round start a new
  * one, and a round lost in a crash is found again once its lease runs out.
  */
+const CLAIM_COLUMNS = [
+  'connection_id',
+  'users_delta_link',
+  'groups_delta_link',
+  'groups_delta_ids',
+  'claimed_pending_since',
+  'resync_requested_at',
+  'next_group_poll_at',
+  'initial_sync_at',
+] as const satisfies ReadonlyArray<keyof ClaimedSync>;
+
 export async function claimSync(
   db: Db,
   owner: string,
@@ -42,27 +53,9 @@ export async function claimSync(
               s.claimed_pending_since, s.resync_requested_at, s.next_group_poll_at, s.initial_sync_at, c.*`.execute(db);
   const row = rows.rows[0];
   if (!row) return undefined;
-  const {
-    connection_id,
-    users_delta_link,
-    groups_delta_link,
-    groups_delta_ids,
-    claimed_pending_since,
-    resync_requested_at,
-    next_group_poll_at,
-    initial_sync_at,
-    ...connection
-  } = row;
-  const claim = {
-    connection_id,
-    users_delta_link,
-    groups_delta_link,
-    groups_delta_ids,
-    claimed_pending_since,
-    resync_requested_at,
-    next_group_poll_at,
-    initial_sync_at,
-  };
+  const connection = { ...row } as Partial<ClaimedSync> & ConnectionRow;
+  for (const key of CLAIM_COLUMNS) delete connection[key];
+  const claim = Object.fromEntries(CLAIM_COLUMNS.map((key) => [key, row[key]])) as unknown as ClaimedSync;
   return { claim, connection };
 }
 
