@@ -15,12 +15,7 @@ export interface ClaimedSync {
   readonly initial_sync_at: Date | null;
 }
 
-/**
- * Claims the connection whose work is most overdue, and returns its connections row read in the
- * same statement (a round would otherwise start with a query of its own for it). The pending
- * marker moves to claimed_pending_since, so notifications arriving during the round start a new
- * one, and a round lost in a crash is found again once its lease runs out.
- */
+/** The sync_state columns a claim returns; the rest of the row is the connection's. */
 const CLAIM_COLUMNS = [
   'connection_id',
   'users_delta_link',
@@ -32,6 +27,12 @@ const CLAIM_COLUMNS = [
   'initial_sync_at',
 ] as const satisfies ReadonlyArray<keyof ClaimedSync>;
 
+/**
+ * Claims the connection whose work is most overdue, and returns its connections row read in the
+ * same statement (a round would otherwise start with a query of its own for it). The pending
+ * marker moves to claimed_pending_since, so notifications arriving during the round start a new
+ * one, and a round lost in a crash is found again once its lease runs out.
+ */
 export async function claimSync(
   db: Db,
   owner: string,
