@@ -44,7 +44,10 @@ describe('chaos: Graph answers 429 to half the requests', () => {
     );
     for (let round = 0; round < 12; round++) {
       mixedChanges(world.sim, world.tenant.tenantId, round, 3);
-      await sleep(400);
+      // Longer than a throttled round's 1 s Retry-After, so each change round makes delta requests
+      // of its own: at 400 ms they merged into as few as 11 requests, and "at least 5 answered
+      // 429" then failed on chance alone about one run in four.
+      await sleep(1_200);
     }
     const run = await adminFetch(world.service.url, `/admin/connections/${world.connectionId}/reconcile`, {
       method: 'POST',
